@@ -1,0 +1,161 @@
+"""The virtual clock and the scheduler every timer runs on.
+
+Emulated time comes only from here. In "real" and "accelerated" modes it follows the
+monotonic clock (times a rate); in "manual" mode it moves only when advanced, and an
+advance runs every timer that falls due, in due order, with the clock set to each
+timer's due time while it runs.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Hashable
+
+from .errors import InvalidInput
+
+MODES = ("real", "accelerated", "manual")
+MAX_JUMP_SECONDS = 100 * 365 * 86400  # a century: beyond it datetime arithmetic overflows soon
+MAX_RATE = 1_000_000
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """'1h30m' -> 5400.0 seconds."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise InvalidInput("duration", f"'{text}' is not a duration like 90s, 5m or 1h30m")
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+
+
+@dataclass(order=True)
+class Timer:
+    due: datetime
+    seq: int
+    callback: Callable[[datetime], None] = field(compare=False)
+    owner: Hashable = field(compare=False, default=None)
+    cancelled: bool = field(compare=False, default=False)
+
+
+class Clock:
+    def __init__(self, mode: str = "real", rate: float = 1.0, start: datetime | None = None):
+        self._check(mode, rate)
+        self._mode = mode
+        self._rate = rate if mode == "accelerated" else 1.0
+        self._anchor_emulated = start or datetime.now(timezone.utc)
+        self._anchor_real = time.monotonic()
+        self._timers: list[Timer] = []
+        self._seq = itertools.count()
+
+    @staticmethod
+    def _check(mode: str, rate: float) -> None:
+        if mode not in MODES:
+            raise InvalidInput("mode", f"clock mode must be one of {', '.join(MODES)}, not '{mode}'")
+        if not 0 < rate <= MAX_RATE:
+            raise InvalidInput("rate", f"clock rate must be greater than 0 and at most {MAX_RATE}, not {rate}")
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def now(self) -> datetime:
+        if self._mode == "manual":
+            return self._anchor_emulated
+        elapsed = (time.monotonic() - self._anchor_real) * self._rate
+        return self._anchor_emulated + timedelta(seconds=elapsed)
+
+    # -- changing ------------------------------------------------------------------------
+    def _reanchor(self, emulated: datetime) -> None:
+        self._anchor_emulated = emulated
+        self._anchor_real = time.monotonic()
+
+    def set_mode(self, mode: str | None = None, rate: float | None = None) -> None:
+        mode = mode or self._mode
+        rate = rate if rate is not None else (self._rate if mode == "accelerated" else 1.0)
+        self._check(mode, rate)
+        self._reanchor(self.now())
+        self._mode = mode
+        self._rate = rate if mode == "accelerated" else 1.0
+
+    def set_now(self, when: datetime) -> int:
+        """Jump forward to `when`, running every timer due on the way."""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        now = self.now()
+        if when < now:
+            raise InvalidInput("now", f"the clock only moves forward: {when.isoformat()} is before {now.isoformat()}")
+        if (when - now).total_seconds() > MAX_JUMP_SECONDS:
+            raise InvalidInput("now", f"the clock moves at most a century at a time; {when.isoformat()} is further")
+        return self._run_until(when)
+
+    def advance(self, seconds: float) -> int:
+        if not 0 <= seconds <= MAX_JUMP_SECONDS:
+            raise InvalidInput("seconds", f"can advance by 0 to {MAX_JUMP_SECONDS} seconds (a century), not {seconds}")
+        return self._run_until(self.now() + timedelta(seconds=seconds))
+
+    def run_due(self) -> int:
+        """Run the timers that real (or accelerated) time has made due."""
+        return self._run_until(self.now(), move_clock=False)
+
+    def _run_until(self, target: datetime, move_clock: bool = True) -> int:
+        ran = 0
+        while self._timers and self._timers[0].due <= target:
+            timer = heapq.heappop(self._timers)
+            if timer.cancelled:
+                continue
+            if move_clock and timer.due > self.now():
+                self._reanchor(timer.due)
+            timer.callback(timer.due)
+            ran += 1
+        if move_clock and target > self.now():
+            self._reanchor(target)
+        return ran
+
+    # -- scheduling ----------------------------------------------------------------------
+    def schedule(self, due: datetime, callback: Callable[[datetime], None], owner: Hashable = None) -> Timer:
+        timer = Timer(due, next(self._seq), callback, owner)
+        heapq.heappush(self._timers, timer)
+        return timer
+
+    def cancel_owner(self, owner: Hashable) -> int:
+        cancelled = 0
+        for timer in self._timers:
+            if timer.owner == owner and not timer.cancelled:
+                timer.cancelled = True
+                cancelled += 1
+        if cancelled:
+            self._compact()
+        return cancelled
+
+    def cancel_where(self, predicate: Callable[[Hashable], bool]) -> int:
+        cancelled = 0
+        for timer in self._timers:
+            if not timer.cancelled and predicate(timer.owner):
+                timer.cancelled = True
+                cancelled += 1
+        if cancelled:
+            self._compact()
+        return cancelled
+
+    def _compact(self) -> None:
+        self._timers = [t for t in self._timers if not t.cancelled]
+        heapq.heapify(self._timers)
+
+    # Cancelling compacts the heap, so every timer in it is live.
+    @property
+    def pending(self) -> int:
+        return len(self._timers)
+
+    @property
+    def next_due(self) -> datetime | None:
+        return self._timers[0].due if self._timers else None

@@ -1,0 +1,133 @@
+"""The Emulator: all state of one running emulator, and the control operations over it.
+
+The HTTP app, the CLI and the pytest plugin all drive this one object. Every public method
+takes the lock, so a test thread and the server thread can both use it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from typing import Any, Callable, TypeVar
+
+from . import __version__
+from .domain.clock import Clock, parse_duration
+from .domain.engine import SyncEngine, Timing
+from .domain.errors import InvalidInput
+from .domain.events import EventBus
+from .domain.service import SyncService
+from .settings import Settings
+from .tokens import TokenVerifier, mint
+
+T = TypeVar("T")
+
+
+class Emulator:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.lock = threading.RLock()
+        self.started = time.monotonic()
+        self.verifier = TokenVerifier(self.settings)
+        self._build()
+
+    def _build(self, clock: Clock | None = None) -> None:
+        s = self.settings
+        self.clock = clock or Clock(s.clock_mode, s.clock_rate, s.clock_start)
+        self.events = EventBus(s.seed)
+        timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
+        self.engine = SyncEngine(self.clock, self.events, timing)
+        self.syncs = SyncService(s.seed, self.clock, self.engine, s.strict_configuration)
+
+    # -- running domain work under the lock ------------------------------------------------
+    def run(self, operation: Callable[[], T]) -> T:
+        """Run `operation` under the lock, after the timers that time has made due."""
+        with self.lock:
+            if self.clock.mode != "manual":
+                self.clock.run_due()
+            return operation()
+
+    def tick(self) -> int:
+        with self.lock:
+            return self.clock.run_due() if self.clock.mode != "manual" else 0
+
+    # -- control plane -----------------------------------------------------------------------
+    def reset(self, project_id: str | None = None, user_id: str | None = None) -> int:
+        """Forget everything (a fresh emulator with the same settings), or one project's or user's syncs."""
+        if user_id is not None and project_id is None:
+            raise InvalidInput("projectId", "resetting one user needs its projectId too")
+        with self.lock:
+            if project_id is None:
+                removed = len(self.syncs.all())
+                # A reset forgets state, not time: the clock keeps its mode, rate and reading.
+                self._build(Clock(self.clock.mode, self.clock.rate, self.clock.now()))
+                return removed
+
+            def doomed(sync) -> bool:
+                return sync.project_id == project_id and (user_id is None or sync.user_id == user_id)
+
+            removed = self.syncs.remove_where(doomed)
+            self.events.clear(keep=lambda e: not (e.project_id == project_id and (user_id is None or e.user_id == user_id)))
+            return removed
+
+    def clock_state(self) -> dict[str, Any]:
+        with self.lock:
+            state: dict[str, Any] = {
+                "mode": self.clock.mode,
+                "rate": self.clock.rate,
+                "now": self.clock.now(),
+                "pendingTimers": self.clock.pending,
+            }
+            if self.clock.next_due is not None:
+                state["nextTimerAt"] = self.clock.next_due
+            return state
+
+    def advance(self, seconds: float | None = None, duration: str | None = None) -> int:
+        """Move emulated time forward, running every timer that falls due, in order."""
+        if (seconds is None) == (duration is None):
+            raise InvalidInput("seconds", "give exactly one of seconds or duration")
+        amount = parse_duration(duration) if duration is not None else float(seconds)
+        with self.lock:
+            return self.clock.advance(amount)
+
+    def set_clock(self, mode: str | None = None, rate: float | None = None, now: datetime | None = None) -> int:
+        with self.lock:
+            ran = 0
+            if now is not None:
+                ran = self.clock.set_now(now)
+            if mode is not None or rate is not None:
+                if rate is not None and (mode or self.clock.mode) != "accelerated":
+                    raise InvalidInput("rate", "a rate applies only to the accelerated mode")
+                self.clock.set_mode(mode, rate)
+            return ran
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "version": __version__,
+            "seed": self.settings.seed,
+            "clock": self.clock_state(),
+            "uptimeSeconds": round(time.monotonic() - self.started, 3),
+            "strict": self.settings.strict,
+            "projectIds": list(self.settings.project_ids),
+            "audienceHosts": list(self.settings.audience_hosts),
+        }
+
+    def tenants(self) -> list[tuple[str, str, list]]:
+        with self.lock:
+            by_tenant: dict[tuple[str, str], list] = {}
+            for sync in self.syncs.all():
+                by_tenant.setdefault(sync.tenant, []).append(sync)
+            return [(p, u, sorted(s, key=lambda x: (x.created_at, x.id))) for (p, u), s in sorted(by_tenant.items())]
+
+    def token(
+        self,
+        user_id: str,
+        project_id: str | None = None,
+        expires_in: int = 3600,
+        audience_host: str | None = None,
+        claims: dict[str, Any] | None = None,
+    ) -> tuple[str, int]:
+        """A Paragon User Token this emulator accepts, signed with the development key."""
+        if not self.settings.dev_key:
+            raise InvalidInput("dev_key", "the development key is switched off: sign tokens with your own key")
+        return mint(self.settings, user_id, project_id, expires_in, audience_host, claims)

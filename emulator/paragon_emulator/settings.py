@@ -1,0 +1,99 @@
+"""One settings model. Every option is also an environment variable PARAGON_EMULATOR_<NAME>."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_PROJECT_ID = "5f3c9a1e-0b7d-4c2a-9e61-7d8f2a4b6c10"
+DEFAULT_AUDIENCE_HOSTS = ("useparagon.com", "dashboard.useparagon.com")
+ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
+FREQUENCIES = ("1m", "5m", "10m", "30m", "1h", "3h", "6h", "24h")
+ClockMode = Literal["real", "accelerated", "manual"]
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split(value: object) -> object:
+    # Env vars carry lists as comma-separated text; Python callers pass real lists.
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARAGON_EMULATOR_", extra="forbid", validate_default=True)
+
+    host: str = Field("127.0.0.1", description="Interface to listen on (the Docker image uses 0.0.0.0).")
+    port: int = Field(8080, ge=0, le=65535, description="TCP port to listen on (0 picks a free one).")
+    seed: int = Field(0, ge=0, description="Seed for every id and every piece of generated data.")
+    clock_mode: ClockMode = Field("real", description="real, accelerated (by clock_rate) or manual.")
+    clock_rate: float = Field(1.0, gt=0, le=1_000_000, description="Emulated seconds per real second.")
+    clock_start: datetime | None = Field(None, description="Emulated time at start-up (ISO 8601); default now.")
+    strict: bool = Field(False, description="Also validate every response against the spec (500 on mismatch).")
+    project_ids: CommaList = Field(
+        default_factory=lambda: [DEFAULT_PROJECT_ID], description="Project ids accepted in token audiences."
+    )
+    audience_hosts: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_AUDIENCE_HOSTS), description="Hosts accepted in aud=<host>/<projectId>."
+    )
+    public_keys: CommaList = Field(
+        default_factory=list, description="Extra PEM public keys (file paths or PEM text) that may sign tokens."
+    )
+    dev_key: bool = Field(True, description="Accept tokens signed with the bundled development key.")
+    jwt_algorithms: CommaList = Field(default_factory=lambda: ["RS256"], description="Accepted JWT algorithms.")
+    jwt_leeway_seconds: int = Field(0, ge=0, le=3600, description="Clock skew allowed on exp/nbf/iat.")
+    default_frequency: Literal["1m", "5m", "10m", "30m", "1h", "3h", "6h", "24h"] = Field(
+        "1m", description="Incremental sync frequency when a sync has none set."
+    )
+    full_sync_interval_seconds: int = Field(
+        86_400, ge=10_800, description="Periodic full sync interval (default 24 h, at least 3 h)."
+    )
+    initial_sync_delay_seconds: float = Field(1.0, ge=0, description="INITIALIZING time before the first run.")
+    sync_run_seconds: float = Field(2.0, ge=0, description="Emulated duration of a sync run, before records.")
+    page_size_default: int = Field(100, ge=1, description="Records per page when pageSize is not sent.")
+    page_size_max: int = Field(1000, ge=1, description="Larger pageSize values are clamped to this.")
+    strict_configuration: bool = Field(True, description="Refuse configuration keys the integration does not know.")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field("info")
+
+    _split_lists = field_validator(
+        "project_ids", "audience_hosts", "public_keys", "jwt_algorithms", mode="before"
+    )(_split)
+
+    @field_validator("clock_start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        # HMAC algorithms would let anyone holding the public key forge tokens; "none" signs nothing.
+        bad = [alg for alg in value if alg not in ASYMMETRIC_ALGORITHMS]
+        if bad or not value:
+            raise ValueError(f"must be a non-empty list of {', '.join(ASYMMETRIC_ALGORITHMS)}; got {bad or value}")
+        return value
+
+    @field_validator("project_ids", "audience_hosts")
+    @classmethod
+    def _not_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must name at least one value")
+        return value
+
+    @model_validator(mode="after")
+    def _page_sizes(self) -> "Settings":
+        if self.page_size_default > self.page_size_max:
+            raise ValueError("page_size_default must not exceed page_size_max")
+        if not self.dev_key and not self.public_keys:
+            raise ValueError("dev_key is off and no public_keys are given: no token could ever be accepted")
+        return self
+
+    @property
+    def default_project_id(self) -> str:
+        return self.project_ids[0]
