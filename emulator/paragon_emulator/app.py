@@ -1,0 +1,70 @@
+"""Builds the Starlette app: the routes table, JSON 404/405, and the clock's ticker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .emulator import Emulator
+from .http import control, permissions, records, syncs
+from .http.errors import error_response
+from .http.routing import Operation, routes
+from .settings import Settings
+
+OPERATIONS: list[Operation] = syncs.OPERATIONS + records.OPERATIONS + permissions.OPERATIONS + control.OPERATIONS
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        allowed = exc.headers.get("Allow", "") if exc.headers else ""
+        return error_response(
+            405,
+            "METHOD_NOT_ALLOWED",
+            f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}",
+            headers={"Allow": allowed},
+        )
+    if exc.status_code == 404:
+        return error_response(404, "ROUTE_NOT_FOUND", f"no operation at {request.method} {request.url.path}")
+    return error_response(exc.status_code, "HTTP_ERROR", str(exc.detail))
+
+
+async def _ticker(emulator: Emulator) -> None:
+    """Run timers as real (or accelerated) time makes them due; idle in manual mode."""
+    while True:
+        delay = 0.25
+        if emulator.clock.mode != "manual":
+            emulator.tick()
+            due = emulator.clock.next_due
+            if due is not None:
+                seconds = (due - emulator.clock.now()).total_seconds() / emulator.clock.rate
+                delay = min(max(seconds, 0.005), 0.25)
+        await asyncio.sleep(delay)
+
+
+def create_app(settings: Settings | Emulator | None = None) -> Starlette:
+    emulator = settings if isinstance(settings, Emulator) else Emulator(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_ticker(emulator))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = Starlette(
+        routes=routes(OPERATIONS, emulator),
+        exception_handlers={404: _http_error, 405: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.emulator = emulator
+    return app

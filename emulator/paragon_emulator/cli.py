@@ -1,0 +1,156 @@
+"""paragon-emulator serve | token | spec."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .settings import Settings
+
+PROG = "paragon-emulator"
+
+DESCRIPTION = """\
+A local emulator of Paragon's Managed Sync API (Sync API + Permissions API).
+
+  paragon-emulator serve                       serve on 127.0.0.1:8080 with embedded defaults
+  paragon-emulator token --user alice          print a Paragon User Token the emulator accepts
+  paragon-emulator spec                        print the OpenAPI spec the emulator serves
+
+Every serve option is also an environment variable PARAGON_EMULATOR_<OPTION>
+(e.g. PARAGON_EMULATOR_CLOCK_MODE=manual); a flag wins over the variable.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the emulator's HTTP server", description="Run the emulator's HTTP server.")
+    serve.add_argument("--host", help="interface to listen on (default 127.0.0.1; env PARAGON_EMULATOR_HOST)")
+    serve.add_argument("--port", help="TCP port (default 8080; env PARAGON_EMULATOR_PORT)")
+    serve.add_argument("--seed", help="seed for ids and generated data (default 0; env PARAGON_EMULATOR_SEED)")
+    serve.add_argument(
+        "--clock-mode", help="real | accelerated | manual (default real; env PARAGON_EMULATOR_CLOCK_MODE)"
+    )
+    serve.add_argument("--clock-rate", help="emulated seconds per real second in accelerated mode (default 1)")
+    serve.add_argument("--clock-start", help="emulated time at start-up, ISO 8601 (default: now)")
+    serve.add_argument(
+        "--strict", action=argparse.BooleanOptionalAction, default=None,
+        help="also validate responses against the spec; a mismatch is a 500 naming the field",
+    )
+    serve.add_argument("--project-id", action="append", dest="project_ids", help="accepted project id (repeatable)")
+    serve.add_argument("--audience-host", action="append", dest="audience_hosts", help="accepted aud host (repeatable)")
+    serve.add_argument(
+        "--public-key", action="append", dest="public_keys", help="PEM public key file that signs tokens (repeatable)"
+    )
+    serve.add_argument(
+        "--dev-key", action=argparse.BooleanOptionalAction, default=None,
+        help="accept tokens signed with the bundled development key (default on)",
+    )
+    serve.add_argument("--log-level", help="critical | error | warning | info | debug")
+
+    token = commands.add_parser(
+        "token", help="print a Paragon User Token", description="Print a Paragon User Token (RS256 JWT)."
+    )
+    token.add_argument("--user", required=True, help="the connected user's id (the token's sub)")
+    token.add_argument("--project", help="project id (default: the emulator's default project)")
+    token.add_argument("--expires-in", type=int, default=3600, help="seconds until exp (default 3600)")
+    token.add_argument("--audience-host", help="host part of aud (default useparagon.com)")
+    token.add_argument("--claim", action="append", default=[], metavar="NAME=JSON", help="extra claim (repeatable)")
+    token.add_argument("--private-key", help="sign with this PEM private key instead of the development key")
+
+    spec = commands.add_parser("spec", help="print the OpenAPI spec", description="Print the emulator's OpenAPI spec.")
+    spec.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    return parser
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and flags; exits with a clear message when one is invalid."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error["loc"]) or "settings"
+            env = f"PARAGON_EMULATOR_{name.upper()}" if error["loc"] else ""
+            flag = f"--{name.replace('_', '-')}" if error["loc"] else ""
+            where = f" ({flag} / {env})" if env else ""
+            lines.append(f"  {name}{where}: {error['msg']} (got {error.get('input')!r})")
+        print(f"{PROG}: invalid settings:\n" + "\n".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    settings = load_settings(
+        host=args.host, port=args.port, seed=args.seed, clock_mode=args.clock_mode, clock_rate=args.clock_rate,
+        clock_start=args.clock_start, strict=args.strict, project_ids=args.project_ids,
+        audience_hosts=args.audience_hosts, public_keys=args.public_keys, dev_key=args.dev_key,
+        log_level=args.log_level,
+    )
+    try:
+        app = create_app(settings)
+    except (OSError, ValueError) as exc:  # an unreadable or invalid public key, for example
+        print(f"{PROG}: cannot start: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{PROG}: serving on http://{settings.host}:{settings.port} (clock {settings.clock_mode}, seed {settings.seed}, "
+        f"project {settings.default_project_id})",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, timeout_graceful_shutdown=5)
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from .tokens import mint
+
+    claims: dict[str, Any] = {}
+    for item in args.claim:
+        name, sep, raw = item.partition("=")
+        if not sep or not name:
+            print(f"{PROG}: --claim takes NAME=JSON, not {item!r}", file=sys.stderr)
+            return 2
+        try:
+            claims[name] = json.loads(raw)
+        except ValueError:
+            claims[name] = raw
+    settings = load_settings()
+    private_key = Path(args.private_key).read_text() if args.private_key else None
+    token, _ = mint(settings, args.user, args.project, args.expires_in, args.audience_host, claims, private_key)
+    print(token)
+    return 0
+
+
+def _spec(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    text = resources.files("paragon_emulator").joinpath("openapi.yaml").read_text()
+    if args.format == "json":
+        import yaml
+
+        text = json.dumps(yaml.safe_load(text), indent=2)
+    print(text)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "token":
+        return _token(args)
+    if args.command == "spec":
+        return _spec(args)
+    parser.print_help()
+    return 0

@@ -1,0 +1,153 @@
+"""One wrapper around every operation: authenticate, validate, call the handler, render.
+
+Handlers are plain functions of a Context; they run under the emulator's lock after the due
+timers, and return a dict (200 JSON) or a Response. Domain errors become the one error shape.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..domain.errors import DomainError
+from ..emulator import Emulator
+from ..tokens import AuthError, Principal
+from . import validation
+from .auth import authenticate
+from .errors import domain_error_response, error_response
+
+
+@dataclass
+class Context:
+    request: Request
+    emulator: Emulator
+    principal: Principal | None
+    path: dict[str, str]
+    query: dict[str, str]
+    body: Any
+
+    @property
+    def tenant(self) -> tuple[str, str]:
+        assert self.principal is not None
+        return self.principal.tenant
+
+
+Handler = Callable[[Context], "dict[str, Any] | Response"]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    secured: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class JSON(JSONResponse):
+    # Compact and UTF-8 as-is: the bytes clients get are what strict mode validates.
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=_default).encode()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    raise TypeError(f"cannot render {type(value).__name__} as JSON")
+
+
+def iso(value: datetime) -> str:
+    """2025-07-07T19:00:00.000Z, the form of the real service's timestamps."""
+    value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def endpoint(operation: Operation, emulator: Emulator) -> Callable:
+    strict = emulator.settings.strict
+
+    async def serve(request: Request) -> Response:
+        body = await request.body()
+        core = validation.core_request(
+            "get" if request.method == "HEAD" else request.method,
+            request.url.path,
+            operation.path,
+            request.query_params.multi_items(),
+            request.headers.items(),
+            request.path_params,
+            body,
+            request.headers.get("content-type", "application/json" if body else ""),
+        )
+        response = _serve(request, core, body)
+        if strict:
+            response = _check_response(core, response)
+        return response
+
+    def _serve(request: Request, core: validation.CoreRequest, body: bytes) -> Response:
+        principal = None
+        if operation.secured:
+            try:
+                principal = authenticate(request.headers, emulator.verifier)
+            except AuthError as exc:
+                return error_response(401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"})
+        problems = validation.validate_request(core)
+        if problems:
+            summary = "; ".join(p["message"] for p in problems)
+            return error_response(400, "VALIDATION_FAILED", f"invalid request: {summary}", problems)
+        parsed = _json_or_none(body)
+        context = Context(request, emulator, principal, dict(request.path_params), dict(request.query_params), parsed)
+        try:
+            result = emulator.run(lambda: operation.handler(context))
+        except DomainError as exc:
+            return domain_error_response(exc)
+        return result if isinstance(result, Response) else JSON(result)
+
+    return serve
+
+
+def _json_or_none(body: bytes) -> Any:
+    # Bodies of operations that take one were validated already; others (a GET with "{}") are ignored.
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _check_response(core: validation.CoreRequest, response: Response) -> Response:
+    content_type = response.headers.get("content-type", "")
+    data = getattr(response, "body", None)
+    if data is None:  # streamed bodies are checked by their own tests, not here
+        return response
+    problems = validation.validate_response(
+        core, validation.CoreResponse(response.status_code, data, content_type.split(";")[0], response.headers)
+    )
+    if not problems:
+        return response
+    fields = ", ".join(f"{p['path']} ({p['rule']})" for p in problems)
+    return error_response(
+        500, "RESPONSE_VALIDATION_FAILED", f"strict mode: the emulator's response broke the spec at {fields}", problems
+    )
+
+
+def routes(operations: list[Operation], emulator: Emulator) -> list[Route]:
+    """One route per path, so a wrong method gets a 405 whose Allow lists every method of the path."""
+    by_path: dict[str, dict[str, Callable]] = {}
+    for op in operations:
+        by_path.setdefault(op.path, {})[op.method] = endpoint(op, emulator)
+        if op.method == "GET":
+            by_path[op.path]["HEAD"] = by_path[op.path]["GET"]
+
+    def dispatcher(handlers: dict[str, Callable]) -> Callable:
+        async def dispatch(request: Request) -> Response:
+            return await handlers[request.method](request)
+
+        return dispatch
+
+    return [Route(path, dispatcher(handlers), methods=list(handlers)) for path, handlers in by_path.items()]

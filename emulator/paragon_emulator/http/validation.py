@@ -1,0 +1,175 @@
+"""openapi-core request (and, in strict mode, response) validation, turned into violations.
+
+The spec is parsed once per process. Requests are handed to openapi-core with the route's
+path pattern already known, so it never has to search the spec's paths.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Mapping
+
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+from openapi_core.validation.request.exceptions import (
+    InvalidParameter,
+    MissingRequiredParameter,
+    MissingRequiredRequestBody,
+    ParameterValidationError,
+    RequestBodyValidationError,
+    SecurityValidationError,
+)
+from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from .errors import violation
+
+
+@lru_cache(maxsize=1)
+def spec_dict() -> dict[str, Any]:
+    text = resources.files("paragon_emulator").joinpath("openapi.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def spec_json() -> bytes:
+    return json.dumps(spec_dict()).encode()
+
+
+@lru_cache(maxsize=1)
+def openapi() -> OpenAPI:
+    return OpenAPI.from_dict(spec_dict())
+
+
+@dataclass
+class CoreRequest:
+    """The request as openapi-core reads it (its Request and SupportsPathPattern protocols)."""
+
+    method: str
+    path: str
+    path_pattern: str
+    body: bytes | None
+    content_type: str
+    parameters: RequestParameters
+    host_url: str = "http://emulator"
+
+
+@dataclass
+class CoreResponse:
+    status_code: int
+    data: bytes | None
+    content_type: str
+    headers: Mapping[str, Any] = field(default_factory=dict)
+
+
+def core_request(
+    method: str,
+    path: str,
+    path_pattern: str,
+    query: Iterable[tuple[str, str]],
+    headers: Iterable[tuple[str, str]],
+    path_params: dict[str, str],
+    body: bytes,
+    content_type: str,
+) -> CoreRequest:
+    parameters = RequestParameters(
+        query=ImmutableMultiDict(list(query)), header=Headers(list(headers)), path=dict(path_params)
+    )
+    return CoreRequest(method.lower(), path, path_pattern, body or None, content_type.lower(), parameters)
+
+
+def _json_path(parts: Iterable[Any]) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _schema_violations(location: str, base: str | None, error: InvalidSchemaValue) -> list[dict[str, str]]:
+    found = []
+    for schema_error in error.schema_errors:
+        parts = list(schema_error.absolute_path)
+        rule = str(schema_error.validator)
+        message = schema_error.message
+        if rule == "required":
+            # jsonschema reports a missing field at its parent; name the field itself.
+            missing = message.split("'")[1] if message.count("'") >= 2 else None
+            if missing:
+                parts.append(missing)
+                message = f"'{missing}' is required"
+        elif rule == "additionalProperties":
+            # One violation per unexpected field, each at its own path.
+            unexpected = sorted(set(schema_error.instance) - set(schema_error.schema.get("properties", {})))
+            for name in unexpected:
+                path = _json_path([*parts, name])
+                found.append(violation(location, path, rule, f"{path}: unknown field '{name}' is not allowed"))
+            if unexpected:
+                continue
+        path = _json_path(parts) if base is None else (base + _json_path(parts)[1:])
+        if location == "body":
+            message = f"{path}: {message}"
+        found.append(violation(location, path, rule, message))
+    return found or [violation(location, base or "$", "schema", str(error))]
+
+
+def violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
+    """Every openapi-core error as {location, path, rule, message}."""
+    found: list[dict[str, str]] = []
+    for error in errors:
+        cause = error.__cause__
+        if isinstance(error, SecurityValidationError):
+            continue  # authentication is checked before validation, with its own reasons
+        if isinstance(error, MissingRequiredParameter):
+            found.append(
+                violation(error.location, error.name, "required", f"{error.location} parameter '{error.name}' is required")
+            )
+        elif isinstance(error, InvalidParameter) and isinstance(cause, InvalidSchemaValue):
+            for item in _schema_violations(error.location, error.name, cause):
+                item["message"] = f"{error.location} parameter '{error.name}': {item['message']}"
+                found.append(item)
+        elif isinstance(error, ParameterValidationError):
+            detail = str(cause) if cause else str(error)
+            found.append(
+                violation(error.location, error.name, "type", f"{error.location} parameter '{error.name}': {detail}")
+            )
+        elif isinstance(error, MissingRequiredRequestBody):
+            found.append(violation("body", "$", "required", "a JSON request body is required"))
+        elif isinstance(error, RequestBodyValidationError) and isinstance(cause, InvalidSchemaValue):
+            found.extend(_schema_violations("body", None, cause))
+        elif isinstance(error, RequestBodyValidationError) and isinstance(cause, MediaTypeNotFound):
+            found.append(
+                violation(
+                    "header",
+                    "Content-Type",
+                    "contentType",
+                    f"Content-Type '{cause.mimetype}' is not accepted; send {', '.join(cause.availableMimetypes)}",
+                )
+            )
+        elif isinstance(error, RequestBodyValidationError):
+            found.append(violation("body", "$", "json", f"the request body is not valid JSON: {cause or error}"))
+        else:
+            found.append(violation("body", "$", "schema", str(error)))
+    return found
+
+
+def validate_request(request: CoreRequest) -> list[dict[str, str]]:
+    return violations(openapi().request_validator.iter_errors(request))
+
+
+def validate_response(request: CoreRequest, response: CoreResponse) -> list[dict[str, str]]:
+    found = []
+    for error in openapi().response_validator.iter_errors(request, response):
+        cause = error.__cause__
+        if isinstance(cause, InvalidSchemaValue):
+            items = _schema_violations("response", None, cause)
+        else:
+            items = [violation("response", "$", "schema", str(cause or error))]
+        found.extend(items)
+    for item in found:
+        item["location"] = "response"
+    return found

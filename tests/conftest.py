@@ -1,0 +1,54 @@
+"""Shared fixtures: an in-process emulator in strict mode on a manual clock, and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from paragon_emulator import Settings, create_app
+from paragon_emulator.tokens import mint
+
+START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
+PROJECT = Settings().default_project_id
+
+
+def make_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"strict": True, "clock_mode": "manual", "clock_start": START}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=True) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def token(settings: Settings) -> Callable[..., str]:
+    def make(user: str = "alice", project: str | None = None, **kwargs: Any) -> str:
+        return mint(settings, user, project, **kwargs)[0]
+
+    return make
+
+
+@pytest.fixture
+def auth(token: Callable[..., str]) -> Callable[..., dict[str, str]]:
+    def headers(user: str = "alice", project: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token(user, project)}"}
+
+    return headers
+
+
+def advance(client: TestClient, seconds: float) -> dict[str, Any]:
+    response = client.post("/_emulator/clock/advance", json={"seconds": seconds})
+    assert response.status_code == 200, response.text
+    return response.json()

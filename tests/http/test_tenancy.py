@@ -1,0 +1,68 @@
+"""One tenant (project, user) never sees or changes another's syncs."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from paragon_emulator import create_app
+from tests.conftest import PROJECT, make_settings
+
+OTHER_PROJECT = "1ea8024c-23a7-4885-b925-c50d0faf9318"
+
+
+def test_two_users_and_two_projects_are_isolated(auth):
+    settings = make_settings(project_ids=[PROJECT, OTHER_PROJECT])
+    with TestClient(create_app(settings)) as client:
+        tenants = {
+            "alice@p1": auth("alice", PROJECT),
+            "bob@p1": auth("bob", PROJECT),
+            "alice@p2": auth("alice", OTHER_PROJECT),
+        }
+        ids = {}
+        for name, headers in tenants.items():
+            response = client.post("/api/syncs", json={"integration": "hubspot", "pipeline": "contacts"}, headers=headers)
+            assert response.status_code == 200, response.text
+            ids[name] = response.json()["id"]
+        assert len(set(ids.values())) == 3  # same integration + pipeline, different tenants, different ids
+
+        for name, headers in tenants.items():
+            listed = client.get("/api/syncs", headers=headers).json()["data"]
+            assert [s["id"] for s in listed] == [ids[name]]
+            for other, other_id in ids.items():
+                if other == name:
+                    continue
+                for method, path in [
+                    ("GET", f"/api/syncs/{other_id}"),
+                    ("POST", f"/api/syncs/{other_id}/disable"),
+                    ("PATCH", f"/api/syncs/{other_id}"),
+                    ("DELETE", f"/api/syncs/{other_id}"),
+                    ("GET", f"/api/syncs/{other_id}/records"),
+                ]:
+                    body = {"incrementalAccumulatorFrequency": "5m"} if method == "PATCH" else None
+                    response = client.request(method, path, json=body, headers=headers)
+                    assert response.status_code == 404, (name, other, method, path)
+
+        # Nothing another tenant tried changed anything.
+        for name, headers in tenants.items():
+            status = client.get(f"/api/syncs/{ids[name]}", headers=headers).json()
+            assert status["status"] == "INITIALIZING" and "incrementalAccumulatorFrequency" not in status
+
+        tenants_view = client.get("/_emulator/tenants").json()["data"]
+        assert {(t["projectId"], t["userId"]) for t in tenants_view} == {
+            (PROJECT, "alice"),
+            (PROJECT, "bob"),
+            (OTHER_PROJECT, "alice"),
+        }
+
+
+def test_reset_of_one_user_leaves_the_others(client, auth):
+    for user in ("alice", "bob"):
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth(user))
+    response = client.post("/_emulator/reset", json={"projectId": PROJECT, "userId": "alice"})
+    assert response.status_code == 200 and response.json() == {"syncsRemoved": 1}
+    assert client.get("/api/syncs", headers=auth("alice")).json() == {"data": []}
+    assert len(client.get("/api/syncs", headers=auth("bob")).json()["data"]) == 1
+    assert client.post("/_emulator/reset").json() == {"syncsRemoved": 1}
+    assert client.get("/_emulator/clock").json()["pendingTimers"] == 0
+    bad = client.post("/_emulator/reset", json={"userId": "bob"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "$.projectId"
