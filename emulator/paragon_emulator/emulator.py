@@ -17,6 +17,8 @@ from .domain.engine import SyncEngine, Timing
 from .domain.errors import InvalidInput
 from .domain.events import EventBus
 from .domain.service import SyncService
+from .domain.work import UpstreamWork
+from .sources.registry import Upstream
 from .settings import Settings
 from .tokens import TokenVerifier, mint
 
@@ -36,7 +38,9 @@ class Emulator:
         self.clock = clock or Clock(s.clock_mode, s.clock_rate, s.clock_start)
         self.events = EventBus(s.seed)
         timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
-        self.engine = SyncEngine(self.clock, self.events, timing)
+        self.upstream = Upstream(s.seed, s.account_size)
+        self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record)
+        self.engine = SyncEngine(self.clock, self.events, timing, self.work)
         self.syncs = SyncService(s.seed, self.clock, self.engine, s.strict_configuration)
 
     # -- running domain work under the lock ------------------------------------------------
@@ -67,6 +71,7 @@ class Emulator:
                 return sync.project_id == project_id and (user_id is None or sync.user_id == user_id)
 
             removed = self.syncs.remove_where(doomed)
+            self.upstream.forget(project_id, user_id)
             self.events.clear(keep=lambda e: not (e.project_id == project_id and (user_id is None or e.user_id == user_id)))
             return removed
 
@@ -100,6 +105,36 @@ class Emulator:
                     raise InvalidInput("rate", "a rate applies only to the accelerated mode")
                 self.clock.set_mode(mode, rate)
             return ran
+
+    # -- upstream data -----------------------------------------------------------------------
+    def upstream_account(self, project_id: str, user_id: str, integration: str, kind: str):
+        return self.upstream.account(project_id, user_id, integration, kind)
+
+    def size_upstream(self, project_id: str, user_id: str, integration: str, kind: str, size: int) -> None:
+        with self.lock:
+            self.upstream.set_size(project_id, user_id, integration, kind, size)
+
+    def change_upstream(
+        self, project_id: str, user_id: str, integration: str, kind: str, action: str,
+        external_id: str | None = None, fields: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """create / update / delete / share / unshare an upstream item; seen by the next sync that looks."""
+        with self.lock:
+            account = self.upstream.account(project_id, user_id, integration, kind)
+            now = self.clock.now()
+            if action == "create":
+                return account.create(fields or {}, now)
+            assert external_id is not None
+            if action == "update":
+                return account.update(external_id, fields or {}, now)
+            if action == "delete":
+                account.delete(external_id)
+                return None
+            if action in ("share", "unshare"):
+                if not hasattr(account, "set_shared"):
+                    raise InvalidInput("kind", f"only file items are shared or unshared, not {kind}")
+                return account.set_shared(external_id, action == "share", now)
+            raise InvalidInput("action", f"unknown upstream action '{action}'")
 
     def info(self) -> dict[str, Any]:
         return {

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     )
     initial_sync_delay_seconds: float = Field(1.0, ge=0, description="INITIALIZING time before the first run.")
     sync_run_seconds: float = Field(2.0, ge=0, description="Emulated duration of a sync run, before records.")
+    account_size: int = Field(25, ge=0, le=10_000_000, description="Items in an upstream account no scenario sized.")
+    seconds_per_record: float = Field(
+        0.01, ge=0, description="Emulated time a sync run spends per upstream item it reads."
+    )
     page_size_default: int = Field(100, ge=1, description="Records per page when pageSize is not sent.")
     page_size_max: int = Field(1000, ge=1, description="Larger pageSize values are clamped to this.")
     strict_configuration: bool = Field(True, description="Refuse configuration keys the integration does not know.")

@@ -38,16 +38,17 @@ def decode_cursor(cursor: str) -> int:
         raise InvalidInput("cursor", f"cursor '{cursor}' is not a cursor this API returned") from None
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredRecord:
+    """A record as last synced. `data` is kept only when it cannot be regenerated (changed items)."""
+
     id: str
+    external_id: str
     seq: int
     synced_at: datetime
-    data: dict[str, Any]
+    version: int
+    data: dict[str, Any] | None = None
     deleted: bool = False
-
-    def public(self) -> dict[str, Any]:
-        return {**self.data, "deleted": True} if self.deleted else self.data
 
 
 @dataclass(frozen=True)
@@ -79,20 +80,22 @@ class RecordStore:
         self._order.add(record.seq)
         self._by_seq[record.seq] = record.id
 
-    def upsert(self, record_id: str, data: dict[str, Any], at: datetime) -> str | None:
-        """Store a record as synced at `at`; returns created/updated, or None when nothing changed."""
+    def upsert(
+        self, record_id: str, external_id: str, version: int, at: datetime, data: dict[str, Any] | None = None
+    ) -> str | None:
+        """Store a record as synced at `at`; returns created/updated, or None when its version is unchanged."""
         existing = self._by_id.get(record_id)
         if existing is None:
-            record = StoredRecord(record_id, 0, at, data)
+            record = StoredRecord(record_id, external_id, 0, at, version, data)
             self._by_id[record_id] = record
             self._place(record, at)
             return CREATED
-        if not existing.deleted and existing.data == data:
+        if not existing.deleted and existing.version == version:
             return None
         if existing.deleted:
             self._deleted -= 1
             existing.deleted = False
-        existing.data = data
+        existing.version, existing.data = version, data
         self._place(existing, at)
         return UPDATED
 
@@ -112,8 +115,8 @@ class RecordStore:
             raise RecordNotFound("recordId", f"record '{record_id}' not found in this sync")
         return found
 
-    def ids(self, include_deleted: bool = False) -> list[str]:
-        return [r.id for r in self._by_id.values() if include_deleted or not r.deleted]
+    def live(self) -> list[StoredRecord]:
+        return [r for r in self._by_id.values() if not r.deleted]
 
     @property
     def total(self) -> int:

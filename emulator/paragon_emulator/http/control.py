@@ -73,3 +73,74 @@ OPERATIONS = [
     Operation("GET", "/_emulator/tenants", tenants, secured=False),
     Operation("POST", "/_emulator/tokens", mint_token, secured=False),
 ]
+
+
+# -- upstream accounts ---------------------------------------------------------------------------
+def _account_args(ctx: Context) -> tuple[str, str, str, str]:
+    p = ctx.path
+    return p["projectId"], p["userId"], p["integration"], p["kind"]
+
+
+def item_json(item: dict[str, Any] | None) -> dict[str, Any]:
+    assert item is not None
+    public = {k: v for k, v in item.items() if k != "_version" and v is not None}
+    public["version"] = int(item.get("_version", 0))
+    return public
+
+
+def get_account(ctx: Context) -> dict[str, Any]:
+    account = ctx.emulator.upstream_account(*_account_args(ctx))
+    offset = int(ctx.query.get("offset", 0))
+    limit = int(ctx.query.get("limit", 100))
+    ids = []
+    for index, external_id in enumerate(account.external_ids()):
+        if index >= offset + limit:
+            break
+        if index >= offset:
+            ids.append(external_id)
+    return {
+        "count": account.count(),
+        "changes": len(account.changes),
+        "items": [item_json(account.item(e)) for e in ids],
+    }
+
+
+def size_account(ctx: Context) -> dict[str, Any]:
+    ctx.emulator.size_upstream(*_account_args(ctx), ctx.body["size"])
+    return get_account(ctx)
+
+
+def create_item(ctx: Context) -> dict[str, Any]:
+    return item_json(ctx.emulator.change_upstream(*_account_args(ctx), "create", fields=ctx.body.get("fields", {})))
+
+
+def update_item(ctx: Context) -> dict[str, Any]:
+    changed = ctx.emulator.change_upstream(
+        *_account_args(ctx), "update", ctx.path["externalId"], fields=ctx.body["fields"]
+    )
+    return item_json(changed)
+
+
+def delete_item(ctx: Context) -> dict[str, Any]:
+    ctx.emulator.change_upstream(*_account_args(ctx), "delete", ctx.path["externalId"])
+    return {"externalId": ctx.path["externalId"], "deleted": True}
+
+
+def share_item(ctx: Context) -> dict[str, Any]:
+    return item_json(ctx.emulator.change_upstream(*_account_args(ctx), "share", ctx.path["externalId"]))
+
+
+def unshare_item(ctx: Context) -> dict[str, Any]:
+    return item_json(ctx.emulator.change_upstream(*_account_args(ctx), "unshare", ctx.path["externalId"]))
+
+
+ACCOUNT = "/_emulator/upstream/{projectId}/{userId}/{integration}/{kind}"
+OPERATIONS += [
+    Operation("GET", ACCOUNT, get_account, secured=False),
+    Operation("PUT", ACCOUNT, size_account, secured=False),
+    Operation("POST", ACCOUNT + "/items", create_item, secured=False),
+    Operation("PATCH", ACCOUNT + "/items/{externalId}", update_item, secured=False),
+    Operation("DELETE", ACCOUNT + "/items/{externalId}", delete_item, secured=False),
+    Operation("POST", ACCOUNT + "/items/{externalId}/share", share_item, secured=False),
+    Operation("POST", ACCOUNT + "/items/{externalId}/unshare", unshare_item, secured=False),
+]

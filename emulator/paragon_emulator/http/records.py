@@ -25,12 +25,13 @@ def pull(ctx: Context) -> dict[str, Any]:
     }
     if page.cursor is not None:
         paging["cursor"] = page.cursor
-    return {"data": [r.public() for r in page.records], "paging": paging}
+    work = ctx.emulator.work
+    return {"data": [work.record_data(sync, r) for r in page.records], "paging": paging}
 
 
 def get_record(ctx: Context) -> dict[str, Any]:
     sync = ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"])
-    return {"data": sync.records.get(ctx.path["recordId"]).public()}
+    return {"data": ctx.emulator.work.record_data(sync, sync.records.get(ctx.path["recordId"]))}
 
 
 def content(ctx: Context) -> Response:
@@ -38,7 +39,7 @@ def content(ctx: Context) -> Response:
     record = sync.records.get(ctx.path["recordId"])
     if record.deleted:
         raise RecordNotFound("recordId", f"record '{record.id}' was deleted upstream; its content is gone")
-    found = ctx.emulator.engine.work.content(sync, record)
+    found = ctx.emulator.work.content(sync, record)
     if found is None:
         raise NoContent("recordId", f"record '{record.id}' has no downloadable content (a folder, or no file body)")
     data, media_type = found

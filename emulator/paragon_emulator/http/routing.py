@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..domain.clock import iso
 from ..domain.errors import DomainError
 from ..emulator import Emulator
 from ..tokens import AuthError, Principal
@@ -60,12 +61,6 @@ def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)
     raise TypeError(f"cannot render {type(value).__name__} as JSON")
-
-
-def iso(value: datetime) -> str:
-    """2025-07-07T19:00:00.000Z, the form of the real service's timestamps."""
-    value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def endpoint(operation: Operation, emulator: Emulator) -> Callable:

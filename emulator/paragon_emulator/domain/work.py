@@ -1,0 +1,145 @@
+"""What a sync run does: read the upstream account, update the record store, emit record events.
+
+Initial and full syncs walk the whole account in the sync's scope; the full sync also tombstones
+records that are gone or no longer shared. Incremental syncs read only the account's change log
+from where the sync last stopped, so they see creations and updates, never deletions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from ..sources.base import Account
+from ..sources.files import FilesAccount
+from ..sources.registry import Upstream
+from ..sources.tickets import TicketsAccount
+from .engine import FULL, INCREMENTAL, RunOutcome
+from .events import EventBus
+from .records import StoredRecord
+from .syncs import Sync
+
+
+def record_id(sync: Sync, external_id: str) -> str:
+    """Paragon's own id for a synced object: name-based on the sync and the integration's id."""
+    return str(uuid.uuid5(uuid.UUID(sync.id), external_id))
+
+
+class UpstreamWork:
+    def __init__(self, upstream: Upstream, events: EventBus, seconds_per_record: float):
+        self.upstream = upstream
+        self.events = events
+        self.seconds_per_record = seconds_per_record
+        self.positions: dict[str, int] = {}  # sync id -> change-log position read up to
+
+    def account(self, sync: Sync) -> Account:
+        return self.upstream.account(
+            sync.project_id, sync.user_id, sync.integration, sync.pipeline, sync.configuration.get("customObjectName", "")
+        )
+
+    def in_scope(self, sync: Sync, account: Account, item: dict[str, Any]) -> bool:
+        if isinstance(account, FilesAccount):
+            return account.in_scope(item, sync.configuration)
+        return True
+
+    # -- SyncWork ------------------------------------------------------------------------
+    def duration(self, sync: Sync, kind: str) -> float:
+        account = self.account(sync)
+        if kind == INCREMENTAL:
+            pending = len(account.changes) - self.positions.get(sync.id, 0)
+            return max(pending, 0) * self.seconds_per_record
+        return account.count() * self.seconds_per_record
+
+    def apply(self, sync: Sync, kind: str, at: datetime) -> RunOutcome:
+        account = self.account(sync)
+        start = self.positions.get(sync.id, 0)
+        self.positions[sync.id] = len(account.changes)
+        if kind == INCREMENTAL:
+            changed = dict.fromkeys(c.external_id for c in account.changes[start:])
+            for external_id in changed:
+                item = account.item(external_id)
+                if item is not None and self.in_scope(sync, account, item):
+                    self._store(sync, account, item, at, notify=True)
+            return RunOutcome(sync.records.active)
+        seen: set[str] = set()
+        notify = kind == FULL
+        for external_id in account.external_ids():
+            item = account.item(external_id)
+            if item is None or not self.in_scope(sync, account, item):
+                continue
+            seen.add(self._store(sync, account, item, at, notify))
+        for record in sync.records.live():
+            if record.id not in seen:
+                sync.records.delete(record.id, at)
+                if notify:
+                    self.events.emit(
+                        "record_deleted", at, sync, recordId=record.id, model=sync.pipeline, externalId=record.external_id
+                    )
+        return RunOutcome(sync.records.active)
+
+    def _store(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, notify: bool) -> str:
+        external_id = item["externalId"]
+        version = int(item.get("_version", 0))
+        generated = version == 0 and account.index_of(external_id) is not None
+        # Generated items are regenerated on read; changed ones are kept as synced, so a later
+        # upstream change stays invisible until the sync that sees it.
+        data = None if generated else self.normalize(sync, account, item)
+        rid = record_id(sync, external_id)
+        outcome = sync.records.upsert(rid, external_id, version, at, data)
+        if notify and outcome is not None:
+            self.events.emit(f"record_{outcome}", at, sync, recordId=rid, model=sync.pipeline)
+        return rid
+
+    # -- reading records -------------------------------------------------------------------
+    def record_data(self, sync: Sync, record: StoredRecord) -> dict[str, Any]:
+        if record.deleted:
+            return {"id": record.id, "externalId": record.external_id, "deleted": True}
+        if record.data is not None:
+            return record.data
+        account = self.account(sync)
+        index = account.index_of(record.external_id)
+        assert index is not None, "records without data are generated items"
+        return self.normalize(sync, account, account.generate(index))
+
+    def normalize(self, sync: Sync, account: Account, item: dict[str, Any]) -> dict[str, Any]:
+        """The upstream item in Paragon's normalized schema for the pipeline."""
+        rid = record_id(sync, item["externalId"])
+        hidden = {"_version", "owner", "parentExternalId", "comments", "unshared"}
+        if isinstance(account, FilesAccount):
+            record: dict[str, Any] = {
+                "id": rid,
+                "externalId": item["externalId"],
+                "name": item["name"],
+                "mimeType": item["mimeType"],
+                "size": item["size"],
+                "url": f"https://{sync.integration}.example.com/files/{item['externalId']}",
+                "createdAt": item["createdAt"],
+                "updatedAt": item["updatedAt"],
+                "customFields": {"owner": item["owner"]},
+            }
+            if not account.is_folder(item):
+                record["thumbnailUrl"] = f"https://{sync.integration}.example.com/thumbnails/{item['externalId']}.png"
+                record["hash"] = {"type": "MD5", "value": account.content_hash(item)}
+            if item.get("parentExternalId"):
+                record["parentFolderId"] = record_id(sync, item["parentExternalId"])
+            return record
+        record = {"id": rid, **{k: v for k, v in item.items() if k not in hidden}}
+        if isinstance(account, TicketsAccount):
+            record["originalRecord"] = {k: v for k, v in item.items() if k != "_version"}
+        return record
+
+    def content(self, sync: Sync, record: StoredRecord) -> tuple[bytes, str] | None:
+        """The record's content as synced (the real service proxies it from the integration)."""
+        account = self.account(sync)
+        if record.data is None:
+            item = account.generate(account.index_of(record.external_id) or 0)
+        elif isinstance(account, TicketsAccount):
+            item = record.data["originalRecord"]
+        else:
+            item = {**record.data, "_version": record.version}
+        if isinstance(account, FilesAccount):
+            return account.content(item)
+        if isinstance(account, TicketsAccount):
+            return account.content(item)
+        return None

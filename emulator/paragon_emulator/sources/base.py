@@ -1,0 +1,187 @@
+"""A simulated upstream account: generated items plus the changes tests made to it.
+
+Generated items are a pure function of (seed, account key, index), so an account of a million
+items costs nothing until read. Changes made through the control plane live in a small overlay
+and in a change log; syncs read the log from where they last stopped (incremental) or walk the
+whole account (initial and full syncs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any, Iterator
+
+from faker import Faker
+
+from ..domain.clock import iso
+from ..domain.errors import InvalidInput, NotFound
+
+EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)  # generated items date from the two years before
+
+
+def mix(*parts: object) -> int:
+    """A stable 64-bit hash of the parts (Python's hash() is salted per process)."""
+    return int.from_bytes(hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest(), "big")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+    companies: tuple[str, ...]
+    words: tuple[str, ...]
+    jobs: tuple[str, ...]
+    cities: tuple[str, ...]
+    streets: tuple[str, ...]
+    domains: tuple[str, ...]
+    sentences: tuple[str, ...]
+
+    def pick(self, pool: str, key: int) -> str:
+        values = getattr(self, pool)
+        return values[key % len(values)]
+
+
+@lru_cache(maxsize=8)
+def vocabulary(seed: int) -> Vocabulary:
+    """Realistic values from faker, drawn once per seed; items then pick from them by hash."""
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    return Vocabulary(
+        first_names=tuple(fake.first_name() for _ in range(400)),
+        last_names=tuple(fake.last_name() for _ in range(400)),
+        companies=tuple(fake.company() for _ in range(300)),
+        words=tuple(dict.fromkeys(fake.words(nb=1500))),
+        jobs=tuple(fake.job() for _ in range(200)),
+        cities=tuple(fake.city() for _ in range(200)),
+        streets=tuple(fake.street_address() for _ in range(200)),
+        domains=tuple(fake.domain_name() for _ in range(200)),
+        sentences=tuple(fake.sentence(nb_words=12) for _ in range(500)),
+    )
+
+
+@dataclass
+class Change:
+    seq: int
+    external_id: str
+    kind: str  # created, updated, deleted, moved, shared, unshared
+
+
+class Account:
+    """Base of the category accounts: generated items by index, an overlay, a change log."""
+
+    prefix = "item"
+
+    def __init__(self, seed: int, key: tuple[str, ...], size: int):
+        self.seed = seed
+        self.key = key
+        self.size = size
+        self.vocab = vocabulary(seed)
+        self.overlay: dict[str, dict[str, Any]] = {}  # external id -> current raw item (changed or created)
+        self.deleted: set[str] = set()
+        self.changes: list[Change] = []
+        self._created = 0
+
+    # -- identity ------------------------------------------------------------------------
+    def h(self, *parts: object) -> int:
+        return mix(self.seed, *self.key, *parts)
+
+    def when(self, *parts: object) -> str:
+        return iso(EPOCH - timedelta(seconds=self.h("when", *parts) % (2 * 365 * 86400)))
+
+    def external_id(self, index: int) -> str:
+        return f"{self.prefix}-{self.h('id', index) % 16**10:010x}-{index}"
+
+    def index_of(self, external_id: str) -> int | None:
+        head, _, tail = external_id.rpartition("-")
+        if tail.isdigit() and int(tail) < self.size and self.external_id(int(tail)) == external_id:
+            return int(tail)
+        return None
+
+    # -- reading -------------------------------------------------------------------------
+    def generate(self, index: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def item(self, external_id: str) -> dict[str, Any] | None:
+        if external_id in self.deleted:
+            return None
+        if external_id in self.overlay:
+            return self.overlay[external_id]
+        index = self.index_of(external_id)
+        return self.generate(index) if index is not None else None
+
+    def require(self, external_id: str) -> dict[str, Any]:
+        found = self.item(external_id)
+        if found is None:
+            raise NotFound("externalId", f"upstream item '{external_id}' does not exist in this account")
+        return found
+
+    def external_ids(self) -> Iterator[str]:
+        for index in range(self.size):
+            external_id = self.external_id(index)
+            if external_id not in self.deleted:
+                yield external_id
+        for external_id in self.overlay:
+            if self.index_of(external_id) is None and external_id not in self.deleted:
+                yield external_id
+
+    def count(self) -> int:
+        created = sum(1 for e in self.overlay if self.index_of(e) is None and e not in self.deleted)
+        generated_deleted = sum(1 for e in self.deleted if self.index_of(e) is not None)
+        return self.size - generated_deleted + created
+
+    def version(self, external_id: str) -> int:
+        """How often the item changed; a sync stores it to tell changed items from unchanged ones."""
+        item = self.item(external_id)
+        return 0 if item is None else int(item.get("_version", 0))
+
+    # -- changing (control plane) --------------------------------------------------------------
+    def _log(self, external_id: str, kind: str) -> None:
+        self.changes.append(Change(len(self.changes) + 1, external_id, kind))
+
+    def new_external_id(self) -> str:
+        self._created += 1
+        return f"{self.prefix}-new-{self.h('created', self._created) % 16**10:010x}-n{self._created}"
+
+    def create(self, fields: dict[str, Any], at: datetime) -> dict[str, Any]:
+        unknown = set(fields) - self.updatable()
+        if unknown:
+            raise InvalidInput(
+                f"fields.{sorted(unknown)[0]}",
+                f"unknown field {', '.join(sorted(unknown))}; known: {', '.join(sorted(self.updatable()))}",
+            )
+        external_id = self.new_external_id()
+        item = self.build_created(external_id, fields, iso(at))
+        item["_version"] = 0
+        self.overlay[external_id] = item
+        self._log(external_id, "created")
+        return item
+
+    def update(self, external_id: str, fields: dict[str, Any], at: datetime, kind: str = "updated") -> dict[str, Any]:
+        current = dict(self.require(external_id))
+        unknown = set(fields) - self.updatable()
+        if unknown:
+            raise InvalidInput(
+                f"fields.{sorted(unknown)[0]}",
+                f"cannot change {', '.join(sorted(unknown))}; changeable: {', '.join(sorted(self.updatable()))}",
+            )
+        current.update(fields)
+        current["_version"] = int(current.get("_version", 0)) + 1
+        current["updatedAt"] = iso(at)
+        self.overlay[external_id] = current
+        self._log(external_id, kind)
+        return current
+
+    def delete(self, external_id: str) -> None:
+        self.require(external_id)
+        self.deleted.add(external_id)
+        self.overlay.pop(external_id, None)
+        self._log(external_id, "deleted")
+
+    def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def updatable(self) -> set[str]:
+        raise NotImplementedError

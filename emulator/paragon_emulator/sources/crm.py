@@ -1,0 +1,121 @@
+"""CRM accounts: companies, contacts and deals that refer to each other, in Paragon's CRM schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Account
+
+CONTACT_TYPES = ("lead", "customer", "prospect", "partner", "other")
+CONTACT_STATUSES = ("active", "inactive", "new", "qualified", "unqualified")
+INDUSTRIES = ("Technology", "Finance", "Healthcare", "Retail", "Manufacturing", "Education", "Media")
+TIMEZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Europe/Berlin")
+STAGES = (("Prospecting", "open"), ("Qualification", "open"), ("Proposal Sent", "open"),
+          ("Negotiation", "open"), ("Closed Won", "closed_won"), ("Closed Lost", "closed_lost"))
+OWNERS = 6
+
+
+class CrmAccount(Account):
+    """One object kind (companies, contacts, deals or custom_objects) of a CRM account.
+
+    Contacts and deals point at companies of the same account by index, so the rows relate.
+    """
+
+    def __init__(self, seed: int, key: tuple[str, ...], size: int, kind: str, companies: int, custom: str = ""):
+        super().__init__(seed, key, size)
+        self.kind = kind
+        self.prefix = {"companies": "acct", "contacts": "cont", "deals": "opp", "custom_objects": "obj"}[kind]
+        self.companies = max(1, companies)
+        self.custom = custom
+
+    def company_ref(self, index: int) -> tuple[str, str]:
+        """(external id, name) of the company a contact or deal belongs to."""
+        if self.kind == "companies":
+            return self.external_id(index), self.company_name(index)
+        if not hasattr(self, "_company_account"):
+            key = self.key[:-1] + ("companies",)
+            self._company_account = CrmAccount(self.seed, key, self.companies, "companies", self.companies)
+        number = self.h("company", index) % self.companies
+        return self._company_account.external_id(number), self._company_account.company_name(number)
+
+    def company_name(self, index: int) -> str:
+        return self.vocab.pick("companies", self.h("cname", index))
+
+    def owner(self, index: int) -> str:
+        return f"owner-{self.h('owner', index) % OWNERS + 1}"
+
+    def generate(self, index: int) -> dict[str, Any]:
+        v = self.vocab
+        created = self.when("created", index)
+        base: dict[str, Any] = {
+            "externalId": self.external_id(index),
+            "createdAt": created,
+            "updatedAt": max(created, self.when("updated", index)),
+            "ownerId": self.owner(index),
+        }
+        if self.kind == "companies":
+            name = self.company_name(index)
+            domain = v.pick("domains", self.h("domain", index))
+            base.update(
+                name=name,
+                website=f"https://www.{domain}",
+                industry=INDUSTRIES[self.h("industry", index) % len(INDUSTRIES)],
+                numberOfEmployees=10 + self.h("employees", index) % 5000,
+                annualRevenue=(self.h("revenue", index) % 500 + 1) * 100_000,
+                timezone=TIMEZONES[self.h("tz", index) % len(TIMEZONES)],
+                type="Prospect" if self.h("ctype", index) % 3 else "Customer",
+                description=v.pick("sentences", self.h("desc", index)),
+                addresses=[{"street": v.pick("streets", self.h("street", index)), "city": v.pick("cities", self.h("city", index))}],
+                phoneNumbers=[{"type": "work", "number": f"+1-555-{self.h('phone', index) % 9000 + 1000}"}],
+            )
+        elif self.kind == "contacts":
+            first, last = v.pick("first_names", self.h("first", index)), v.pick("last_names", self.h("last", index))
+            company_id, company_name = self.company_ref(index)
+            domain = v.pick("domains", self.h("domain", index))
+            base.update(
+                firstName=first, lastName=last, fullName=f"{first} {last}", companyName=company_name,
+                jobTitle=v.pick("jobs", self.h("job", index)),
+                emails=[{"type": "work", "email": f"{first}.{last}@{domain}".lower()}],
+                phoneNumbers=[{"type": "mobile", "number": f"+1-555-{self.h('phone', index) % 9000 + 1000}"}],
+                type=CONTACT_TYPES[self.h("type", index) % len(CONTACT_TYPES)],
+                status=CONTACT_STATUSES[self.h("status", index) % len(CONTACT_STATUSES)],
+                leadSource=("Web", "Referral", "Event", "Outbound")[self.h("src", index) % 4],
+                customFields={"accountId": company_id},
+            )
+        elif self.kind == "deals":
+            company_id, company_name = self.company_ref(index)
+            stage, status_type = STAGES[self.h("stage", index) % len(STAGES)]
+            base.update(
+                name=f"{company_name} - {v.pick('words', self.h('deal', index)).title()} deal",
+                amount=float((self.h("amount", index) % 200 + 1) * 2500),
+                statusType=status_type, status=stage, accountId=company_id,
+                closeDate=self.when("close", index)[:10],
+                probability={"open": 50, "closed_won": 100, "closed_lost": 0}[status_type],
+                nextStep=v.pick("sentences", self.h("next", index)),
+            )
+        else:
+            base.update(
+                objectType=self.custom,
+                customFields={
+                    "Name": v.pick("words", self.h("n", index)).title(),
+                    "Price__c": (self.h("price", index) % 1000) + 0.99,
+                    "Active__c": bool(self.h("active", index) % 2),
+                },
+            )
+        return base
+
+    def updatable(self) -> set[str]:
+        return {
+            "companies": {"name", "website", "industry", "numberOfEmployees", "annualRevenue", "description", "type"},
+            "contacts": {"firstName", "lastName", "jobTitle", "companyName", "type", "status", "emails", "phoneNumbers"},
+            "deals": {"name", "amount", "status", "statusType", "closeDate", "probability", "nextStep"},
+            "custom_objects": {"customFields"},
+        }[self.kind] | {"ownerId"}
+
+    def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
+        index = self.h("created-from", external_id) % max(self.size, 1)
+        template = self.generate(index)
+        template.update(fields, externalId=external_id, createdAt=at, updatedAt=at)
+        if self.kind == "contacts" and ("firstName" in fields or "lastName" in fields):
+            template["fullName"] = f"{template['firstName']} {template['lastName']}"
+        return template

@@ -1,0 +1,204 @@
+"""File storage accounts: a tree of folders and files with real content of the stated size and type."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ..domain.errors import InvalidInput
+from .base import Account
+
+GOOGLE_FOLDER = "application/vnd.google-apps.folder"
+FOLDER = "application/x-directory"
+TOP_LEVEL_FOLDERS = 4
+BRANCHING = 4
+
+# (extension, MIME type, minimum size, maximum size)
+FILE_TYPES = (
+    ("txt", "text/plain", 120, 16_000),
+    ("md", "text/markdown", 200, 12_000),
+    ("csv", "text/csv", 200, 40_000),
+    ("json", "application/json", 60, 8_000),
+    ("html", "text/html", 300, 20_000),
+    ("pdf", "application/pdf", 900, 30_000),
+)
+ARTICLE_TYPES = (("html", "text/html", 400, 12_000),)
+
+
+def folder_mime(integration: str) -> str:
+    return GOOGLE_FOLDER if integration == "googledrive" else FOLDER
+
+
+class FilesAccount(Account):
+    prefix = "file"
+
+    def __init__(self, seed: int, key: tuple[str, ...], size: int, integration: str, articles: bool = False):
+        super().__init__(seed, key, size)
+        self.integration = integration
+        self.articles = articles  # help-center / knowledge-base articles: flat, HTML only
+        self.folders = 0 if articles or size < 2 else max(1, size // 12)
+        self.types = ARTICLE_TYPES if articles else FILE_TYPES
+        self.owners = [
+            f"{self.vocab.pick('first_names', self.h('owner', n)).lower()}@{self.vocab.pick('domains', self.h('dom'))}"
+            for n in range(5)
+        ]
+
+    # -- the tree --------------------------------------------------------------------------
+    def parent_index(self, index: int) -> int | None:
+        if index < self.folders:
+            return None if index < TOP_LEVEL_FOLDERS else (index - TOP_LEVEL_FOLDERS) // BRANCHING
+        if self.folders == 0 or self.h("top", index) % 10 == 0:
+            return None
+        return self.h("parent", index) % self.folders
+
+    def generate(self, index: int) -> dict[str, Any]:
+        vocab = self.vocab
+        parent = self.parent_index(index)
+        created = self.when("created", index)
+        item: dict[str, Any] = {
+            "externalId": self.external_id(index),
+            "createdAt": created,
+            "updatedAt": max(created, self.when("updated", index)),
+            "owner": self.owners[self.h("owner-of", index) % len(self.owners)],
+            "parentExternalId": self.external_id(parent) if parent is not None else None,
+        }
+        if index < self.folders:
+            words = " ".join(vocab.pick("words", self.h("fname", index, n)) for n in range(2))
+            item.update(name=words.title(), mimeType=folder_mime(self.integration), size=0)
+        else:
+            ext, mime, low, high = self.types[self.h("type", index) % len(self.types)]
+            words = "-".join(vocab.pick("words", self.h("name", index, n)) for n in range(3))
+            item.update(name=f"{words}.{ext}", mimeType=mime, size=low + self.h("size", index) % (high - low))
+        return item
+
+    def is_folder(self, item: dict[str, Any]) -> bool:
+        return item["mimeType"] in (GOOGLE_FOLDER, FOLDER)
+
+    def ancestors(self, item: dict[str, Any]) -> list[str]:
+        chain, parent, seen = [], item.get("parentExternalId"), set()
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            chain.append(parent)
+            found = self.item(parent)
+            parent = found.get("parentExternalId") if found else None
+        return chain
+
+    def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
+        """The sync configuration decides which items a sync sees (folder, files, MIME types)."""
+        if item.get("unshared"):
+            return False  # no longer shared with the connected account
+        if "fileIds" in configuration:
+            return item["externalId"] in configuration["fileIds"]
+        if "mimeTypes" in configuration and item["mimeType"] not in configuration["mimeTypes"]:
+            return False
+        folder = configuration.get("folderId")
+        if folder is not None:
+            if configuration.get("shallowSync"):
+                return item.get("parentExternalId") == folder
+            return folder in self.ancestors(item)
+        return True
+
+    # -- content ---------------------------------------------------------------------------
+    def content(self, item: dict[str, Any]) -> tuple[bytes, str] | None:
+        if self.is_folder(item):
+            return None
+        key = self.h("content", item["externalId"], item.get("_version", 0))
+        return make_content(item["mimeType"], item["size"], key, self.vocab.sentences), item["mimeType"]
+
+    def content_hash(self, item: dict[str, Any]) -> str | None:
+        found = self.content(item)
+        return hashlib.md5(found[0]).hexdigest() if found else None
+
+    # -- changes ---------------------------------------------------------------------------
+    def updatable(self) -> set[str]:
+        return {"name", "mimeType", "size", "parentExternalId", "owner"}
+
+    def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
+        mime = fields.get("mimeType", "text/plain")
+        name = fields.get("name") or f"new-file-{external_id[-4:]}.txt"
+        parent = fields.get("parentExternalId")
+        if parent is not None:
+            found = self.require(parent)
+            if not self.is_folder(found):
+                raise InvalidInput("fields.parentExternalId", f"'{parent}' is a file, not a folder")
+        folder = mime in (GOOGLE_FOLDER, FOLDER)
+        size = 0 if folder else int(fields.get("size", 1024))
+        if size < 0 or size > 50_000_000:
+            raise InvalidInput("fields.size", "size must be 0 to 50,000,000 bytes")
+        return {
+            "externalId": external_id,
+            "name": name,
+            "mimeType": mime,
+            "size": size,
+            "createdAt": at,
+            "updatedAt": at,
+            "owner": fields.get("owner", self.owners[0]),
+            "parentExternalId": parent,
+        }
+
+    def set_shared(self, external_id: str, shared: bool, at) -> dict[str, Any]:
+        item = dict(self.require(external_id))
+        item["unshared"] = not shared
+        item["_version"] = int(item.get("_version", 0)) + 1
+        self.overlay[external_id] = item
+        self._log(external_id, "shared" if shared else "unshared")
+        return item
+
+
+def make_content(mime: str, size: int, key: int, sentences: tuple[str, ...]) -> bytes:
+    """Bytes of exactly `size` that are a valid document of the MIME type."""
+    if mime == "application/pdf":
+        return _pdf(size, key, sentences)
+    text = _text(size, key, sentences)
+    if mime == "application/json":
+        head = b'{"notes": "'
+        body = _text(max(size - len(head) - 2, 0), key, sentences).replace(b'"', b"'")
+        return (head + body + b'"}')[: max(size, 0)] if size >= len(head) + 2 else b"{}"[:size].ljust(size, b" ")
+    if mime == "text/csv":
+        return (b"id,text\n" + text)[:size]
+    if mime == "text/html":
+        head, tail = b"<html><body><p>", b"</p></body></html>"
+        if size < len(head) + len(tail):
+            return text
+        return head + _text(size - len(head) - len(tail), key, sentences) + tail
+    return text
+
+
+def _text(size: int, key: int, sentences: tuple[str, ...]) -> bytes:
+    parts, total, n = [], 0, 0
+    while total < size:
+        sentence = (sentences[(key + n * 7919) % len(sentences)] + " ").encode()
+        parts.append(sentence)
+        total += len(sentence)
+        n += 1
+    return b"".join(parts)[:size]
+
+
+def _pdf(size: int, key: int, sentences: tuple[str, ...]) -> bytes:
+    """A real one-page PDF whose text is a sentence; padded with a PDF comment to `size` bytes."""
+    line = sentences[key % len(sentences)].replace("(", "").replace(")", "").replace("\\", "")
+    stream = f"BT /F1 12 Tf 72 720 Td ({line}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    padding = size - (len(out) + 200)
+    if padding > 2:
+        # A comment line keeps the file valid while making it the stated size.
+        out += b"%" + _text(padding - 2, key, sentences).replace(b"\n", b" ") + b"\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    if len(out) < size:
+        out = out[:-6] + b" " * (size - len(out)) + b"%%EOF\n"
+    return bytes(out[:size]) if len(out) > size else bytes(out)

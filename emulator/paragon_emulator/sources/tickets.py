@@ -1,0 +1,83 @@
+"""Ticketing accounts: projects, tickets and their comments, in Paragon's Ticket schema."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from .base import Account
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+STATUSES = (("To Do", "open"), ("In Progress", "in_progress"), ("Waiting", "pending"), ("Done", "closed"))
+TYPES = ("Bug", "Task", "Story", "Incident", "Question")
+PROJECTS = 5
+
+
+class TicketsAccount(Account):
+    prefix = "tkt"
+
+    def __init__(self, seed: int, key: tuple[str, ...], size: int, integration: str):
+        super().__init__(seed, key, size)
+        self.integration = integration
+
+    def person(self, *parts: object) -> dict[str, str]:
+        v = self.vocab
+        first, last = v.pick("first_names", self.h("pf", *parts)), v.pick("last_names", self.h("pl", *parts))
+        return {"id": f"user-{self.h('pid', first, last) % 10**6}", "name": f"{first} {last}",
+                "email": f"{first}.{last}@{v.pick('domains', self.h('dom'))}".lower()}
+
+    def project(self, number: int) -> dict[str, str]:
+        word = self.vocab.pick("words", self.h("project", number)).title()
+        return {"id": f"proj-{number + 1}", "key": word[:3].upper() + str(number + 1), "name": f"{word} project"}
+
+    def generate(self, index: int) -> dict[str, Any]:
+        v = self.vocab
+        project = self.project(self.h("proj", index) % PROJECTS)
+        status_name, category = STATUSES[self.h("status", index) % len(STATUSES)]
+        created = self.when("created", index)
+        external_id = self.external_id(index)
+        item: dict[str, Any] = {
+            "externalId": external_id,
+            "title": v.pick("sentences", self.h("title", index)).rstrip("."),
+            "description": "\n\n".join(v.pick("sentences", self.h("desc", index, n)) for n in range(3)),
+            "status": {"name": status_name, "category": category},
+            "priority": PRIORITIES[self.h("prio", index) % len(PRIORITIES)],
+            "type": TYPES[self.h("type", index) % len(TYPES)],
+            "assignees": [self.person("assignee", index)],
+            "createdBy": self.person("creator", index),
+            "tags": [v.pick("words", self.h("tag", index, n)) for n in range(self.h("tags", index) % 3)],
+            "project": project,
+            "createdAt": created,
+            "updatedAt": max(created, self.when("updated", index)),
+            "externalUrl": f"https://{self.integration}.example.com/browse/{project['key']}-{index + 1}",
+            "comments": [
+                {"author": self.person("comment", index, n)["name"], "body": v.pick("sentences", self.h("c", index, n))}
+                for n in range(self.h("ncomments", index) % 4)
+            ],
+        }
+        if category == "closed":
+            item["resolvedAt"] = item["updatedAt"]
+        return item
+
+    def content(self, item: dict[str, Any]) -> tuple[bytes, str]:
+        """A ZIP with the ticket as Markdown (properties, body, comments) and an attachments/ folder."""
+        lines = [f"# {item['title']}", "", f"- Status: {item['status']['name']}", f"- Priority: {item['priority']}",
+                 f"- Type: {item['type']}", "", item.get("description", ""), "", "## Comments"]
+        for comment in item.get("comments", []):
+            lines += ["", f"**{comment['author']}**: {comment['body']}"]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            info = zipfile.ZipInfo(f"{item['externalId']}.md", date_time=(2025, 1, 1, 0, 0, 0))
+            archive.writestr(info, "\n".join(lines))
+            archive.writestr(zipfile.ZipInfo("attachments/", date_time=(2025, 1, 1, 0, 0, 0)), "")
+        return buffer.getvalue(), "application/zip"
+
+    def updatable(self) -> set[str]:
+        return {"title", "description", "status", "priority", "type", "tags", "assignees", "comments"}
+
+    def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
+        template = self.generate(self.h("created-from", external_id) % max(self.size, 1))
+        template.update(fields, externalId=external_id, createdAt=at, updatedAt=at, comments=fields.get("comments", []))
+        template.pop("resolvedAt", None)
+        return template
