@@ -68,22 +68,24 @@ def endpoint(operation: Operation, emulator: Emulator) -> Callable:
 
     async def serve(request: Request) -> Response:
         body = await request.body()
+        # An empty query value (`?cursor=`) means the parameter is absent, as most servers read it.
+        query = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
         core = validation.core_request(
             "get" if request.method == "HEAD" else request.method,
             request.url.path,
             operation.path,
-            request.query_params.multi_items(),
+            query,
             request.headers.items(),
             request.path_params,
             body,
             request.headers.get("content-type", "application/json" if body else ""),
         )
-        response = _serve(request, core, body)
+        response = _serve(request, core, body, dict(query))
         if strict:
             response = _check_response(core, response)
         return response
 
-    def _serve(request: Request, core: validation.CoreRequest, body: bytes) -> Response:
+    def _serve(request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str]) -> Response:
         principal = None
         if operation.secured:
             try:
@@ -95,7 +97,7 @@ def endpoint(operation: Operation, emulator: Emulator) -> Callable:
             summary = "; ".join(p["message"] for p in problems)
             return error_response(400, "VALIDATION_FAILED", f"invalid request: {summary}", problems)
         parsed = _json_or_none(body)
-        context = Context(request, emulator, principal, dict(request.path_params), dict(request.query_params), parsed)
+        context = Context(request, emulator, principal, dict(request.path_params), query, parsed)
         try:
             result = emulator.run(lambda: operation.handler(context))
         except DomainError as exc:

@@ -1,0 +1,77 @@
+# paragon-emulator container image.
+#
+#   docker build -t paragon-emulator .
+#   docker run --rm -p 8080:8080 paragon-emulator
+#
+# Serves the emulator with its embedded defaults on 0.0.0.0:8080. Every setting is an
+# environment variable PARAGON_EMULATOR_<NAME> (see README.md), e.g.
+#   docker run --rm -p 8080:8080 -e PARAGON_EMULATOR_CLOCK_MODE=manual paragon-emulator
+# Scenario files (and PEM public keys for PARAGON_EMULATOR_PUBLIC_KEYS) can be mounted read-only
+# at /scenarios:
+#   docker run --rm -p 8080:8080 -v "$PWD/scenarios:/scenarios:ro" paragon-emulator
+#
+# BASE picks the Python image of both stages; it must provide python3 with venv and pip.
+ARG BASE=python:3.11-slim
+
+# ---------------------------------------------------------------- build stage
+FROM ${BASE} AS build
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+RUN python3 -m venv /opt/venv
+WORKDIR /src
+
+# Dependencies first, from pyproject.toml alone, so that a source change reuses this layer.
+COPY pyproject.toml ./
+RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+ && /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt
+
+# Then the package itself, as a wheel (no editable install, no source tree in the image).
+COPY README.md ./
+COPY emulator ./emulator
+RUN /opt/venv/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels . \
+ && /opt/venv/bin/pip install --no-cache-dir --no-deps /tmp/wheels/*.whl \
+ && /opt/venv/bin/paragon-emulator spec --format json > /dev/null
+# pip (and setuptools/wheel where the venv has them) are not needed at run time.
+RUN /opt/venv/bin/python -m pip uninstall --yes pip setuptools wheel
+
+# ---------------------------------------------------------------- final stage
+FROM ${BASE}
+
+LABEL org.opencontainers.image.title="paragon-emulator" \
+      org.opencontainers.image.description="Local emulator of Paragon's Managed Sync API (Sync API and Permissions API)" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      io.paragon-emulator.scenarios="/scenarios"
+
+# An unprivileged user with fixed ids (runAsNonRoot-friendly), and the scenario mount point.
+RUN groupadd --gid 10001 emulator \
+ && useradd --no-log-init --uid 10001 --gid emulator --home-dir /home/emulator --create-home \
+            --shell /usr/sbin/nologin emulator \
+ && mkdir -p /scenarios \
+ && chown emulator:emulator /scenarios
+
+# Only the virtual environment comes over from the build stage: no compilers, wheels or caches.
+COPY --from=build /opt/venv /opt/venv
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PARAGON_EMULATOR_HOST=0.0.0.0 \
+    PARAGON_EMULATOR_PORT=8080
+
+WORKDIR /home/emulator
+USER 10001:10001
+VOLUME ["/scenarios"]
+EXPOSE 8080
+
+# No curl in the image: the check uses Python's standard library, ignores any proxy variables,
+# and follows PARAGON_EMULATOR_PORT if it is changed.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request as u; u.build_opener(u.ProxyHandler({})).open('http://127.0.0.1:%s/_emulator/health' % os.environ.get('PARAGON_EMULATOR_PORT', '8080'), timeout=2).read()"]
+
+# Exec form: uvicorn is PID 1 and receives SIGTERM itself, finishes in-flight requests and exits.
+STOPSIGNAL SIGTERM
+CMD ["paragon-emulator", "serve"]

@@ -1,0 +1,260 @@
+"""Records: exact cursors and paging, change detection, determinism, content downloads."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from starlette.testclient import TestClient
+
+from paragon_emulator import create_app
+from tests.conftest import PROJECT, advance, make_settings
+
+UPSTREAM = f"/_emulator/upstream/{PROJECT}/alice/googledrive/files"
+
+
+def enable(client, headers, integration="googledrive", pipeline="files", **configuration):
+    response = client.post(
+        "/api/syncs", json={"integration": integration, "pipeline": pipeline, "configuration": configuration}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["id"]
+
+
+def catch_up(client, headers, sync_id, view, cursor, page_size):
+    """Follow the cursor to the end, checking the paging numbers on every page; returns the new cursor."""
+    remaining = None
+    while True:
+        params = {"pageSize": page_size, **({"cursor": cursor} if cursor else {})}
+        response = client.get(f"/api/syncs/{sync_id}/records", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        paging = page["paging"]
+        if remaining is not None:
+            assert paging["remainingRecords"] == remaining - len(page["data"])
+        remaining = paging["remainingRecords"]
+        assert len(page["data"]) <= page_size
+        for record in page["data"]:
+            view[record["id"]] = record
+        if page["data"]:
+            cursor = paging["cursor"]
+        if not page["data"]:
+            assert paging["remainingRecords"] == 0
+            # Caught up: every record ever synced is in the view, tombstones included.
+            assert paging["totalRecords"] == len(view)
+            assert paging["totalActiveRecords"] == sum(1 for r in view.values() if not r.get("deleted"))
+            return cursor
+
+
+def upstream_names(client):
+    items = client.get(UPSTREAM, params={"limit": 1000}).json()["items"]
+    return {item["externalId"]: item["name"] for item in items}
+
+
+def live_names(view):
+    return {r["externalId"]: r["name"] for r in view.values() if not r.get("deleted")}
+
+
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("create"), st.integers(0, 10**6)),
+        st.tuples(st.just("rename"), st.integers(0, 10**6)),
+        st.tuples(st.just("delete"), st.integers(0, 10**6)),
+        st.tuples(st.just("incremental"), st.just(0)),
+        st.tuples(st.just("full"), st.just(0)),
+        st.tuples(st.just("pull"), st.integers(1, 7)),
+    ),
+    max_size=25,
+)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=steps, size=st.integers(0, 12))
+def test_a_cursor_follower_ends_with_exactly_the_upstream_state(auth, steps, size):
+    settings = make_settings(account_size=size)
+    with TestClient(create_app(settings)) as client:
+        headers = auth()
+        sync_id = enable(client, headers)
+        advance(client, 3)
+        view: dict = {}
+        cursor = catch_up(client, headers, sync_id, view, None, 5)
+        assert live_names(view) == upstream_names(client)
+        pending_deletes = set()
+        for action, number in steps:
+            existing = sorted(upstream_names(client))
+            if action == "create":
+                client.post(UPSTREAM + "/items", json={"fields": {"name": f"new-{number}.txt", "size": 10 + number % 500}})
+            elif action == "rename" and existing:
+                target = existing[number % len(existing)]
+                response = client.patch(UPSTREAM + f"/items/{target}", json={"fields": {"name": f"renamed-{number}.txt"}})
+                assert response.status_code == 200, response.text
+            elif action == "delete" and existing:
+                target = existing[number % len(existing)]
+                assert client.delete(UPSTREAM + f"/items/{target}").status_code == 200
+                pending_deletes.add(target)
+            elif action == "incremental":
+                advance(client, 62)  # a due incremental run and its 2 s
+                cursor = catch_up(client, headers, sync_id, view, cursor, 3)
+                # Creations and updates are seen; deletions wait for the full sync.
+                names = live_names(view)
+                for external_id, name in upstream_names(client).items():
+                    assert names.get(external_id) == name
+                assert set(names) - set(upstream_names(client)) <= pending_deletes
+            elif action == "full":
+                advance(client, 24 * 3600 + 10)  # the full run may wait for an incremental one
+                pending_deletes.clear()
+                cursor = catch_up(client, headers, sync_id, view, cursor, 4)
+                assert live_names(view) == upstream_names(client)
+            elif action == "pull":
+                cursor = catch_up(client, headers, sync_id, view, cursor, number)
+        advance(client, 24 * 3600 + 10)
+        cursor = catch_up(client, headers, sync_id, view, cursor, 50)
+        assert live_names(view) == upstream_names(client)
+        params = {"cursor": cursor} if cursor else {}
+        again = client.get(f"/api/syncs/{sync_id}/records", params=params, headers=headers).json()
+        assert again["data"] == [] and again["paging"]["remainingRecords"] == 0
+
+
+def test_a_held_cursor_returns_exactly_what_changed_after_it(client, auth):
+    headers = auth()
+    sync_id = enable(client, headers)
+    advance(client, 3)
+    first = client.get(f"/api/syncs/{sync_id}/records", params={"pageSize": 1000}, headers=headers).json()
+    cursor = first["paging"]["cursor"]
+    target = first["data"][-1]
+    client.patch(UPSTREAM + f"/items/{target['externalId']}", json={"fields": {"name": "changed.txt"}})
+    created = client.post(UPSTREAM + "/items", json={"fields": {"name": "brand-new.txt"}}).json()
+    # Not visible before the next sync that would see it.
+    assert client.get(f"/api/syncs/{sync_id}/records", params={"cursor": cursor}, headers=headers).json()["data"] == []
+    advance(client, 62)
+    after = client.get(f"/api/syncs/{sync_id}/records", params={"cursor": cursor}, headers=headers).json()
+    assert [(r["externalId"], r["name"]) for r in after["data"]] == [
+        (target["externalId"], "changed.txt"),
+        (created["externalId"], "brand-new.txt"),
+    ]
+    one = client.get(f"/api/syncs/{sync_id}/records/{target['id']}", headers=headers).json()
+    assert one["data"]["name"] == "changed.txt"
+
+
+def test_deleted_records_are_tombstones(client, auth):
+    headers = auth()
+    sync_id = enable(client, headers)
+    advance(client, 3)
+    records = client.get(f"/api/syncs/{sync_id}/records", params={"pageSize": 1000}, headers=headers).json()
+    victim = next(r for r in records["data"] if "hash" in r)
+    client.delete(UPSTREAM + f"/items/{victim['externalId']}")
+    advance(client, 120)  # incremental syncs do not see deletions
+    assert "deleted" not in client.get(f"/api/syncs/{sync_id}/records/{victim['id']}", headers=headers).json()["data"]
+    advance(client, 24 * 3600)
+    tomb = client.get(f"/api/syncs/{sync_id}/records/{victim['id']}", headers=headers).json()["data"]
+    assert tomb["deleted"] is True and tomb["externalId"] == victim["externalId"]
+    paging = client.get(f"/api/syncs/{sync_id}/records", headers=headers).json()["paging"]
+    assert paging["totalRecords"] == paging["totalActiveRecords"] + 1
+    gone = client.get(f"/api/syncs/{sync_id}/records/{victim['id']}/content", headers=headers)
+    assert gone.status_code == 404
+
+
+def test_unshared_files_disappear_at_the_full_sync(client, auth):
+    headers = auth()
+    sync_id = enable(client, headers)
+    advance(client, 3)
+    some = client.get(f"/api/syncs/{sync_id}/records", headers=headers).json()["data"][-1]
+    client.post(UPSTREAM + f"/items/{some['externalId']}/unshare")
+    advance(client, 24 * 3600 + 10)
+    assert client.get(f"/api/syncs/{sync_id}/records/{some['id']}", headers=headers).json()["data"]["deleted"] is True
+
+
+def test_same_seed_same_bytes_and_different_users_differ(auth):
+    bodies = []
+    for user in ("alice", "alice", "bob"):
+        with TestClient(create_app(make_settings())) as client:
+            sync_id = enable(client, auth(user))
+            advance(client, 3)
+            bodies.append(client.get(f"/api/syncs/{sync_id}/records", headers=auth(user)).content)
+    assert bodies[0] == bodies[1]
+    assert bodies[0] != bodies[2]
+
+
+def test_content_matches_size_and_type_and_a_folder_is_a_clean_4xx(auth):
+    with TestClient(create_app(make_settings(account_size=120))) as client:
+        headers = auth()
+        sync_id = enable(client, headers)
+        advance(client, 3)
+        records = client.get(f"/api/syncs/{sync_id}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
+        kinds = set()
+        for record in records:
+            response = client.get(f"/api/syncs/{sync_id}/records/{record['id']}/content", headers=headers)
+            if record["mimeType"] == "application/vnd.google-apps.folder":
+                assert response.status_code == 400 and response.json()["code"] == "NO_CONTENT"
+                continue
+            assert response.status_code == 200
+            assert response.headers["content-type"].split(";")[0] == record["mimeType"]
+            assert len(response.content) == record["size"] == int(response.headers["content-length"])
+            kinds.add(record["mimeType"])
+            if record["mimeType"] == "application/pdf":
+                assert response.content.startswith(b"%PDF-1.4") and response.content.rstrip().endswith(b"%%EOF")
+            if record["mimeType"].startswith("text/"):
+                response.content.decode("utf-8")
+        assert {"application/pdf", "text/plain", "text/csv"} <= kinds
+        assert any(r["mimeType"] == "application/vnd.google-apps.folder" for r in records)
+
+
+def test_a_folder_filter_syncs_only_that_subtree(auth):
+    with TestClient(create_app(make_settings(account_size=200))) as client:
+        headers = auth()
+        everything = enable(client, headers)
+        advance(client, 3)
+        records = client.get(f"/api/syncs/{everything}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
+        by_id = {r["id"]: r for r in records}
+        folder = next(r for r in records if r["mimeType"].endswith("folder") and "parentFolderId" not in r)
+        scoped = client.post(
+            "/api/syncs",
+            json={"integration": "googledrive", "pipeline": "files", "configurationName": "one-folder",
+                  "configuration": {"folderId": folder["externalId"]}},
+            headers=headers,
+        ).json()["id"]
+        advance(client, 3)
+        inside = client.get(f"/api/syncs/{scoped}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
+
+        def under(record):
+            parent = record.get("parentFolderId")
+            while parent is not None:
+                if by_id[parent]["externalId"] == folder["externalId"]:
+                    return True
+                parent = by_id[parent].get("parentFolderId")
+            return False
+
+        expected = sorted(r["externalId"] for r in records if under(r))
+        assert expected and sorted(r["externalId"] for r in inside) == expected
+
+
+def test_crm_rows_relate_and_tickets_download_as_zip(client, auth):
+    headers = auth()
+    companies = enable(client, headers, "hubspot", "companies")
+    deals = enable(client, headers, "hubspot", "deals")
+    tickets = enable(client, headers, "jira", "tickets", projectId="10001")
+    advance(client, 3)
+    company_ids = {r["externalId"] for r in client.get(f"/api/syncs/{companies}/records", headers=headers).json()["data"]}
+    deal_rows = client.get(f"/api/syncs/{deals}/records", headers=headers).json()["data"]
+    assert deal_rows and all(d["accountId"] in company_ids for d in deal_rows)
+    assert all(d["statusType"] in {"open", "closed_won", "closed_lost"} for d in deal_rows)
+    ticket = client.get(f"/api/syncs/{tickets}/records", headers=headers).json()["data"][0]
+    assert ticket["priority"] in {"low", "normal", "high", "urgent"} and isinstance(ticket["status"], dict)
+    archive = client.get(f"/api/syncs/{tickets}/records/{ticket['id']}/content", headers=headers)
+    assert archive.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+    assert f"{ticket['externalId']}.md" in names and "attachments/" in names
+
+
+def test_page_size_is_clamped_and_defaults_to_100(auth):
+    with TestClient(create_app(make_settings(account_size=1100))) as client:
+        headers = auth()
+        sync_id = enable(client, headers)
+        advance(client, 3)
+        default = client.get(f"/api/syncs/{sync_id}/records", headers=headers).json()
+        assert len(default["data"]) == 100 and default["paging"]["remainingRecords"] == 1000
+        huge = client.get(f"/api/syncs/{sync_id}/records", params={"pageSize": 5000}, headers=headers).json()
+        assert len(huge["data"]) == 1000 and huge["paging"]["remainingRecords"] == 100
+        bad = client.get(f"/api/syncs/{sync_id}/records", params={"cursor": "garbage!"}, headers=headers)
+        assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "cursor"
