@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .domain.errors import DomainError
 from .settings import Settings
 
 PROG = "paragon-emulator"
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         "--dev-key", action=argparse.BooleanOptionalAction, default=None,
         help="accept tokens signed with the bundled development key (default on)",
     )
+    serve.add_argument("--scenario", help="load a scenario at start-up: a bundled name (empty, shared-drive, crm) or a .yaml path")
     serve.add_argument("--log-level", help="critical | error | warning | info | debug")
 
     token = commands.add_parser(
@@ -94,11 +96,11 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host, port=args.port, seed=args.seed, clock_mode=args.clock_mode, clock_rate=args.clock_rate,
         clock_start=args.clock_start, strict=args.strict, project_ids=args.project_ids,
         audience_hosts=args.audience_hosts, public_keys=args.public_keys, dev_key=args.dev_key,
-        log_level=args.log_level,
+        log_level=args.log_level, scenario=args.scenario,
     )
     try:
         app = create_app(settings)
-    except (OSError, ValueError) as exc:  # an unreadable or invalid public key, for example
+    except (OSError, ValueError, DomainError) as exc:  # an unreadable key or an unknown scenario, for example
         print(f"{PROG}: cannot start: {exc}", file=sys.stderr)
         return 2
     print(

@@ -32,6 +32,18 @@ class Emulator:
         self.started = time.monotonic()
         self.verifier = TokenVerifier(self.settings)
         self._build()
+        self._load_startup_scenario()
+
+    def _load_startup_scenario(self) -> None:
+        if self.settings.scenario:
+            self.load_scenario(self.settings.scenario)
+
+    def load_scenario(self, name_or_path: str) -> dict[str, Any]:
+        """Apply a bundled scenario (see fixtures/) or a scenario YAML file."""
+        from . import scenarios
+
+        with self.lock:
+            return scenarios.load(self, name_or_path)
 
     def _build(self, clock: Clock | None = None) -> None:
         s = self.settings
@@ -65,6 +77,7 @@ class Emulator:
                 removed = len(self.syncs.all())
                 # A reset forgets state, not time: the clock keeps its mode, rate and reading.
                 self._build(Clock(self.clock.mode, self.clock.rate, self.clock.now()))
+                self._load_startup_scenario()
                 return removed
 
             def doomed(sync) -> bool:

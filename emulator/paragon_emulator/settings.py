@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     seconds_per_record: float = Field(
         0.01, ge=0, description="Emulated time a sync run spends per upstream item it reads."
     )
+    scenario: str | None = Field(
+        None, description="Scenario to load at start-up and after each full reset: a bundled name or a .yaml path."
+    )
     page_size_default: int = Field(100, ge=1, description="Records per page when pageSize is not sent.")
     page_size_max: int = Field(1000, ge=1, description="Larger pageSize values are clamped to this.")
     strict_configuration: bool = Field(True, description="Refuse configuration keys the integration does not know.")

@@ -134,6 +134,16 @@ def unshare_item(ctx: Context) -> dict[str, Any]:
     return item_json(ctx.emulator.change_upstream(*_account_args(ctx), "unshare", ctx.path["externalId"]))
 
 
+def list_scenarios(ctx: Context) -> dict[str, Any]:
+    from .. import scenarios
+
+    return {"data": [{"name": s.name, "description": s.description} for s in scenarios.available()]}
+
+
+def load_scenario(ctx: Context) -> dict[str, Any]:
+    return ctx.emulator.load_scenario(ctx.path["name"])
+
+
 ACCOUNT = "/_emulator/upstream/{projectId}/{userId}/{integration}/{kind}"
 OPERATIONS += [
     Operation("GET", ACCOUNT, get_account, secured=False),
@@ -143,4 +153,6 @@ OPERATIONS += [
     Operation("DELETE", ACCOUNT + "/items/{externalId}", delete_item, secured=False),
     Operation("POST", ACCOUNT + "/items/{externalId}/share", share_item, secured=False),
     Operation("POST", ACCOUNT + "/items/{externalId}/unshare", unshare_item, secured=False),
+    Operation("GET", "/_emulator/scenarios", list_scenarios, secured=False),
+    Operation("POST", "/_emulator/scenarios/{name}", load_scenario, secured=False),
 ]
