@@ -258,3 +258,28 @@ def test_page_size_is_clamped_and_defaults_to_100(auth):
         assert len(huge["data"]) == 1000 and huge["paging"]["remainingRecords"] == 100
         bad = client.get(f"/api/syncs/{sync_id}/records", params={"cursor": "garbage!"}, headers=headers)
         assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "cursor"
+
+
+def test_counts_grow_while_the_initial_sync_runs_and_a_disabled_one_carries_on(auth):
+    settings = make_settings(account_size=5000, seconds_per_record=0.01)  # 10 s per 1000 items
+    with TestClient(create_app(settings)) as client:
+        headers = auth()
+        sync_id = enable(client, headers)
+        advance(client, 3)  # INITIALIZING, then the base run time: the first batch is read
+        counts = []
+        for _ in range(3):
+            status = client.get(f"/api/syncs/{sync_id}", headers=headers).json()
+            assert status["status"] == "ACTIVE"
+            counts.append(status["summary"]["syncedRecordsCount"])
+            advance(client, 10)
+        assert counts == [1000, 2000, 3000]
+        before = client.get(f"/api/syncs/{sync_id}", headers=headers).json()["summary"]["syncedRecordsCount"]
+        client.post(f"/api/syncs/{sync_id}/disable", headers=headers)
+        advance(client, 3600)
+        assert client.get(f"/api/syncs/{sync_id}", headers=headers).json()["summary"]["syncedRecordsCount"] == before
+        client.post(f"/api/syncs/{sync_id}/reenable", headers=headers)
+        advance(client, 30)
+        done = client.get(f"/api/syncs/{sync_id}", headers=headers).json()
+        assert done["status"] == "IDLE" and done["summary"]["syncedRecordsCount"] == 5000
+        pages = client.get(f"/api/syncs/{sync_id}/records", params={"pageSize": 1000}, headers=headers).json()
+        assert pages["paging"]["totalRecords"] == 5000  # nothing was read twice

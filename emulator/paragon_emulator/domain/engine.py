@@ -1,16 +1,17 @@
 """Runs the initial, incremental and periodic full syncs of every sync on the clock's timers.
 
-A run is two timers: its start (the sync becomes ACTIVE) and its end (the upstream work is
-applied, the sync becomes IDLE). What a run reads and how long it takes is the job of a
-`SyncWork` (the upstream sources and the record store); the engine owns only the schedule and
-the status changes, which all go through `transition`.
+A run starts (the sync becomes ACTIVE), then reads upstream in steps, each taking emulated time,
+so the summary counts grow while it runs; after the last step the sync becomes IDLE. What a run
+reads and how long each step takes is the job of a `SyncWork` (the upstream sources and the
+record store); the engine owns only the schedule and the status changes, which all go through
+`transition`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from .clock import Clock
 from .events import EventBus
@@ -21,30 +22,32 @@ INITIAL, INCREMENTAL, FULL = "initial", "incremental", "full"
 
 
 @dataclass
-class RunOutcome:
+class Step:
+    done: bool
+    seconds: float = 0.0  # emulated time the step took
     records_seen: int = 0
 
 
 class SyncWork(Protocol):
-    def duration(self, sync: Sync, kind: str) -> float:
-        """Emulated seconds the run takes, on top of the base run time."""
+    def begin(self, sync: Sync, kind: str) -> None:
+        """Prepare a run (an interrupted initial run carries on where it stopped)."""
 
-    def apply(self, sync: Sync, kind: str, at: datetime) -> RunOutcome:
-        """Read upstream, update the record store, emit record events."""
+    def step(self, sync: Sync, kind: str, at: datetime) -> Step:
+        """Read the next batch upstream, update the record store, emit record events."""
 
-    def content(self, sync: Sync, record: Any) -> tuple[bytes, str] | None:
-        """The bytes and media type of a record's content, or None when it has none."""
+    def forget(self, sync: Sync) -> None:
+        """Drop what the work keeps about a deleted sync."""
 
 
 class NoWork:
-    def duration(self, sync: Sync, kind: str) -> float:
-        return 0.0
+    def begin(self, sync: Sync, kind: str) -> None:
+        pass
 
-    def apply(self, sync: Sync, kind: str, at: datetime) -> RunOutcome:
-        return RunOutcome()
+    def step(self, sync: Sync, kind: str, at: datetime) -> Step:
+        return Step(done=True)
 
-    def content(self, sync: Sync, record: Any) -> tuple[bytes, str] | None:
-        return None
+    def forget(self, sync: Sync) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class SyncEngine:
         self.clock.cancel_where(lambda owner: isinstance(owner, tuple) and owner[0] == sync.id)
         self._pending_full.discard(sync.id)
         sync.running = None
+
+    def remove(self, sync: Sync) -> None:
+        """A deleted sync: no timers, and no half-done run for a later sync of the same id to inherit."""
+        self.stop(sync)
+        self.work.forget(sync)
 
     def resume(self, sync: Sync, at: datetime) -> None:
         """Carry on from where the sync stopped: finish the initial sync, or go back to the schedule."""
@@ -103,16 +111,26 @@ class SyncEngine:
 
     def _run(self, sync: Sync, kind: str, at: datetime) -> None:
         sync.running = kind
-        seconds = self.timing.run_seconds + self.work.duration(sync, kind)
-        self._at(sync, "run", at + timedelta(seconds=seconds), lambda t: self._finish(sync, kind, t))
+        self.work.begin(sync, kind)
+        self._at(sync, "run", at + timedelta(seconds=self.timing.run_seconds), lambda t: self._step(sync, kind, t))
 
-    def _finish(self, sync: Sync, kind: str, at: datetime) -> None:
+    def _step(self, sync: Sync, kind: str, at: datetime) -> None:
         if sync.status != Status.ACTIVE or sync.running != kind:
             return
-        outcome = self.work.apply(sync, kind, at)
-        sync.running = None
+        step = self.work.step(sync, kind, at)
         if sync.status != Status.ACTIVE:  # the work may have errored or rate-limited the sync
+            sync.running = None
             return
+        then = at + timedelta(seconds=step.seconds)
+        if step.done:
+            self._at(sync, "run", then, lambda t: self._finish(sync, kind, t, step.records_seen))
+        else:
+            self._at(sync, "run", then, lambda t: self._step(sync, kind, t))
+
+    def _finish(self, sync: Sync, kind: str, at: datetime, records_seen: int) -> None:
+        if sync.status != Status.ACTIVE or sync.running != kind:
+            return
+        sync.running = None
         transition(sync, Status.IDLE, at)
         sync.last_synced_at = at
         if kind == FULL:
@@ -120,7 +138,7 @@ class SyncEngine:
         if kind == INITIAL:
             sync.initial_complete = True
             self.events.emit(
-                "sync_complete", at, sync, model=sync.pipeline, syncedAt=at, numRecords=outcome.records_seen
+                "sync_complete", at, sync, model=sync.pipeline, syncedAt=at, numRecords=records_seen
             )
             self._schedule_incremental(sync, at)
             self._schedule_full(sync, at)

@@ -113,7 +113,7 @@ class SyncService:
 
     def delete(self, tenant: Tenant, id_: str) -> Sync:
         sync = self.get(tenant, id_)
-        self.engine.stop(sync)
+        self.engine.remove(sync)
         del self.syncs[tenant][id_]
         if not self.syncs[tenant]:
             del self.syncs[tenant]

@@ -7,18 +7,30 @@ from where the sync last stopped, so they see creations and updates, never delet
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 from ..sources.base import Account
 from ..sources.files import FilesAccount
 from ..sources.registry import Upstream
 from ..sources.tickets import TicketsAccount
-from .engine import FULL, INCREMENTAL, RunOutcome
+from .engine import INCREMENTAL, INITIAL, Step
 from .events import EventBus
 from .records import StoredRecord
 from .syncs import Sync
+
+
+BATCH = 1000  # items read per step of a run
+
+
+@dataclass
+class Run:
+    kind: str
+    ids: Iterator[str]
+    seen: set[str] = field(default_factory=set)
 
 
 def record_id(sync: Sync, external_id: str) -> str:
@@ -32,6 +44,7 @@ class UpstreamWork:
         self.events = events
         self.seconds_per_record = seconds_per_record
         self.positions: dict[str, int] = {}  # sync id -> change-log position read up to
+        self.runs: dict[str, Run] = {}  # sync id -> the run in progress
 
     def account(self, sync: Sync) -> Account:
         return self.upstream.account(
@@ -44,39 +57,48 @@ class UpstreamWork:
         return True
 
     # -- SyncWork ------------------------------------------------------------------------
-    def duration(self, sync: Sync, kind: str) -> float:
-        account = self.account(sync)
-        if kind == INCREMENTAL:
-            pending = len(account.changes) - self.positions.get(sync.id, 0)
-            return max(pending, 0) * self.seconds_per_record
-        return account.count() * self.seconds_per_record
-
-    def apply(self, sync: Sync, kind: str, at: datetime) -> RunOutcome:
+    def begin(self, sync: Sync, kind: str) -> None:
+        current = self.runs.get(sync.id)
+        if kind == INITIAL and current is not None and current.kind == INITIAL:
+            return  # a re-enabled initial sync carries on where it stopped
         account = self.account(sync)
         start = self.positions.get(sync.id, 0)
         self.positions[sync.id] = len(account.changes)
         if kind == INCREMENTAL:
-            changed = dict.fromkeys(c.external_id for c in account.changes[start:])
-            for external_id in changed:
-                item = account.item(external_id)
-                if item is not None and self.in_scope(sync, account, item):
-                    self._store(sync, account, item, at, notify=True)
-            return RunOutcome(sync.records.active)
-        seen: set[str] = set()
-        notify = kind == FULL
-        for external_id in account.external_ids():
+            ids: Iterator[str] = iter(dict.fromkeys(c.external_id for c in account.changes[start:]))
+        else:
+            ids = account.external_ids()
+        self.runs[sync.id] = Run(kind, ids)
+
+    def forget(self, sync: Sync) -> None:
+        self.runs.pop(sync.id, None)
+        self.positions.pop(sync.id, None)
+
+    def step(self, sync: Sync, kind: str, at: datetime) -> Step:
+        run = self.runs[sync.id]
+        account = self.account(sync)
+        notify = kind != INITIAL  # the initial sync announces itself with sync_complete only
+        read = 0
+        for external_id in itertools.islice(run.ids, BATCH):
+            read += 1
             item = account.item(external_id)
             if item is None or not self.in_scope(sync, account, item):
-                continue
-            seen.add(self._store(sync, account, item, at, notify))
-        for record in sync.records.live():
-            if record.id not in seen:
-                sync.records.delete(record.id, at)
-                if notify:
-                    self.events.emit(
-                        "record_deleted", at, sync, recordId=record.id, model=sync.pipeline, externalId=record.external_id
-                    )
-        return RunOutcome(sync.records.active)
+                continue  # incremental runs never delete: only a full sync sees what is gone
+            run.seen.add(self._store(sync, account, item, at, notify))
+        seconds = read * self.seconds_per_record
+        if read == BATCH:
+            return Step(done=False, seconds=seconds)
+        if kind != INCREMENTAL:
+            for record in sync.records.live():
+                if record.id not in run.seen:
+                    sync.records.delete(record.id, at)
+                    if notify:
+                        self.events.emit(
+                            "record_deleted", at, sync, recordId=record.id, model=sync.pipeline,
+                            externalId=record.external_id,
+                        )
+        del self.runs[sync.id]
+        return Step(done=True, seconds=seconds, records_seen=sync.records.active)
 
     def _store(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, notify: bool) -> str:
         external_id = item["externalId"]

@@ -123,7 +123,7 @@ class Account:
             external_id = self.external_id(index)
             if external_id not in self.deleted:
                 yield external_id
-        for external_id in self.overlay:
+        for external_id in list(self.overlay):  # a copy: items may be created while a run reads
             if self.index_of(external_id) is None and external_id not in self.deleted:
                 yield external_id
 
