@@ -56,6 +56,8 @@ class Clock:
         self._anchor_emulated = start or datetime.now(timezone.utc)
         self._anchor_real = time.monotonic()
         self._timers: list[Timer] = []
+        self._by_owner: dict[Hashable, list[Timer]] = {}
+        self._dead = 0  # cancelled timers still in the heap
         self._seq = itertools.count()
 
     @staticmethod
@@ -118,7 +120,9 @@ class Clock:
         while self._timers and self._timers[0].due <= target:
             timer = heapq.heappop(self._timers)
             if timer.cancelled:
+                self._dead -= 1
                 continue
+            self._forget(timer)
             if move_clock and timer.due > self.now():
                 self._reanchor(timer.due)
             timer.callback(timer.due)
@@ -128,40 +132,39 @@ class Clock:
         return ran
 
     # -- scheduling ----------------------------------------------------------------------
+    # Timers are indexed by owner so cancelling is cheap; cancelled ones are skipped when
+    # popped, and the heap is rebuilt when they outnumber the live ones.
     def schedule(self, due: datetime, callback: Callable[[datetime], None], owner: Hashable = None) -> Timer:
         timer = Timer(due, next(self._seq), callback, owner)
         heapq.heappush(self._timers, timer)
+        self._by_owner.setdefault(owner, []).append(timer)
         return timer
 
+    def _forget(self, timer: Timer) -> None:
+        siblings = self._by_owner.get(timer.owner)
+        if siblings is not None:
+            siblings.remove(timer)
+            if not siblings:
+                del self._by_owner[timer.owner]
+
     def cancel_owner(self, owner: Hashable) -> int:
-        cancelled = 0
-        for timer in self._timers:
-            if timer.owner == owner and not timer.cancelled:
-                timer.cancelled = True
-                cancelled += 1
-        if cancelled:
-            self._compact()
-        return cancelled
+        timers = self._by_owner.pop(owner, [])
+        for timer in timers:
+            timer.cancelled = True
+        self._dead += len(timers)
+        if self._dead > 64 and self._dead > len(self._timers) // 2:
+            self._timers = [t for t in self._timers if not t.cancelled]
+            heapq.heapify(self._timers)
+            self._dead = 0
+        return len(timers)
 
-    def cancel_where(self, predicate: Callable[[Hashable], bool]) -> int:
-        cancelled = 0
-        for timer in self._timers:
-            if not timer.cancelled and predicate(timer.owner):
-                timer.cancelled = True
-                cancelled += 1
-        if cancelled:
-            self._compact()
-        return cancelled
-
-    def _compact(self) -> None:
-        self._timers = [t for t in self._timers if not t.cancelled]
-        heapq.heapify(self._timers)
-
-    # Cancelling compacts the heap, so every timer in it is live.
     @property
     def pending(self) -> int:
-        return len(self._timers)
+        return len(self._timers) - self._dead
 
     @property
     def next_due(self) -> datetime | None:
+        while self._timers and self._timers[0].cancelled:
+            heapq.heappop(self._timers)
+            self._dead -= 1
         return self._timers[0].due if self._timers else None

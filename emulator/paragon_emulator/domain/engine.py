@@ -72,7 +72,8 @@ class SyncEngine:
         self._at(sync, "run", at + timedelta(seconds=self.timing.initial_delay), lambda t: self._begin(sync, INITIAL, t))
 
     def stop(self, sync: Sync) -> None:
-        self.clock.cancel_where(lambda owner: isinstance(owner, tuple) and owner[0] == sync.id)
+        for purpose in ("run", INCREMENTAL, FULL):
+            self.clock.cancel_owner((sync.id, purpose))
         self._pending_full.discard(sync.id)
         sync.running = None
 
