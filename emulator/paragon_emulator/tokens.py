@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 
 from .settings import Settings
 
@@ -44,6 +44,12 @@ def dev_public_key() -> str:
     return resources.files("paragon_emulator").joinpath("keys/dev_public.pem").read_text()
 
 
+@lru_cache(maxsize=16)
+def _signing_key(pem: str) -> Any:
+    # Parsing an RSA key costs tens of milliseconds: do it once per key, not per token.
+    return load_pem_private_key(pem.encode(), password=None)
+
+
 def _load_public_key(value: str) -> Any:
     text = value if "-----BEGIN" in value else Path(value).expanduser().read_text()
     return load_pem_public_key(text.encode())
@@ -68,7 +74,7 @@ def mint(
         "exp": issued + expires_in,
     }
     payload.update(claims or {})
-    return jwt.encode(payload, private_key or dev_private_key(), algorithm="RS256"), payload["exp"]
+    return jwt.encode(payload, _signing_key(private_key or dev_private_key()), algorithm="RS256"), payload["exp"]
 
 
 class TokenVerifier:
