@@ -1,0 +1,96 @@
+"""python -m benchmarks [--quick] [--records N] [--syncs N] [--only NAME] : run and print one table."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from . import incremental, records
+from ._harness import Row, log
+
+FULL = {"records": 1_000_000, "syncs": 1000}
+QUICK = {"records": 50_000, "syncs": 100}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description="Benchmarks of paragon-emulator over HTTP; prints one table."
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (50,000 records, 100 syncs)")
+    parser.add_argument("--records", type=int, help="items in the pull_1m account (default 1,000,000; quick 50,000)")
+    parser.add_argument("--syncs", type=int, help="syncs in incremental_1000 (default 1,000; quick 100)")
+    parser.add_argument("--repeats", type=int, default=5, help="measured cycles in incremental_1000 (default 5)")
+    parser.add_argument(
+        "--only", action="append", choices=(records.NAME, incremental.NAME), help="run only this benchmark (repeatable)"
+    )
+    parser.add_argument(
+        "--max-wall", type=float, default=3600.0, help="wall-time bound of each wait loop, in seconds (default 3600)"
+    )
+    return parser
+
+
+def format_table(rows: list[Row]) -> str:
+    header = ("benchmark", "figure", "baseline", "ratio", "notes")
+    cells = [header] + [(r.benchmark, r.figure, r.baseline, r.ratio, r.notes) for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def measured_tree() -> str:
+    """The commit the benchmarks ran against (the emulator is installed editable from this tree)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(Path(__file__).resolve().parent.parent), "describe", "--always", "--dirty"],
+            capture_output=True, text=True, timeout=10, check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    sizes = dict(QUICK if args.quick else FULL)
+    if args.records is not None:
+        sizes["records"] = args.records
+    if args.syncs is not None:
+        sizes["syncs"] = args.syncs
+    if sizes["records"] < 1 or sizes["syncs"] < 1 or args.repeats < 1:
+        print("--records must be >= 1, --syncs >= 1, --repeats >= 1", file=sys.stderr)
+        return 2
+
+    benchmarks: dict[str, Callable[[], list[Row]]] = {
+        records.NAME: lambda: records.run(sizes["records"], max_wall=args.max_wall),
+        incremental.NAME: lambda: incremental.run(sizes["syncs"], args.repeats, max_wall=args.max_wall),
+    }
+    selected = args.only or list(benchmarks)
+    rows: list[Row] = []
+    failed = False
+    started = time.perf_counter()
+    for name in selected:
+        log(f"{name}: start ({'quick' if args.quick else 'full'}: {sizes})")
+        t0 = time.perf_counter()
+        try:
+            rows.extend(benchmarks[name]())
+        except Exception as exc:  # report it in the table and go on with the next benchmark
+            failed = True
+            traceback.print_exc(file=sys.stderr)
+            rows.append(Row(name, "FAILED", notes=f"{type(exc).__name__}: {exc}"[:300]))
+        log(f"{name}: done in {time.perf_counter() - t0:.1f} s")
+    print(format_table(rows))
+    print(
+        f"\n(total wall time {time.perf_counter() - started:.1f} s; {'quick' if args.quick else 'full'} sizes {sizes}; "
+        f"tree {measured_tree()}; python {sys.version.split()[0]})"
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

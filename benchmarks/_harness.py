@@ -1,0 +1,219 @@
+"""What every benchmark shares: a server subprocess, an HTTP client, bounded waits, table rows.
+
+Only the public surface is used: the server is `python -m paragon_emulator serve` in its own
+process, configured by PARAGON_EMULATOR_* variables, and everything else is HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+from contextlib import contextmanager
+
+import httpx
+
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 10.0
+KILL_TIMEOUT_S = 5.0
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr; stdout is kept for the table."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Row:
+    benchmark: str
+    figure: str
+    baseline: str = "-"
+    ratio: str = "-"
+    notes: str = ""
+
+
+class BenchmarkError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmHWM/VmRSS of a process in KiB (Linux /proc); empty where /proc is missing."""
+    out: dict[str, int] = {}
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return out
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            out[name] = int(value.split()[0])
+    return out
+
+
+def mib(kib: int | None) -> str:
+    return "n/a" if kib is None else f"{kib / 1024:.0f} MiB"
+
+
+class Server:
+    """`python -m paragon_emulator serve` on a free 127.0.0.1 port, with a clean PARAGON_EMULATOR_* env."""
+
+    def __init__(self, env: dict[str, str], name: str):
+        self.extra_env = env
+        self.name = name
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.base_url = ""
+        self._log_file: Any = None
+        self.log_path = ""
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, attempts: int = 3) -> None:
+        last_error = ""
+        for _ in range(attempts):  # a free port can be taken between probing and binding
+            self.port = free_port()
+            self.base_url = f"http://{HOST}:{self.port}"
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PARAGON_EMULATOR_")}
+            env.update(
+                {
+                    "PARAGON_EMULATOR_HOST": HOST,
+                    "PARAGON_EMULATOR_PORT": str(self.port),
+                    "PARAGON_EMULATOR_LOG_LEVEL": "warning",  # no per-request access log
+                }
+            )
+            env.update(self.extra_env)
+            self._log_file = tempfile.NamedTemporaryFile(
+                prefix=f"paragon-bench-{self.name}-", suffix=".log", delete=False
+            )
+            self.log_path = self._log_file.name
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "paragon_emulator", "serve"],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log_file,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                self._wait_healthy()
+                log(f"{self.name}: server pid {self.proc.pid} on {self.base_url} (log {self.log_path})")
+                return
+            except BenchmarkError as exc:
+                last_error = str(exc)
+                self.stop()
+        raise BenchmarkError(f"{self.name}: server did not start: {last_error}")
+
+    def _wait_healthy(self) -> None:
+        assert self.proc is not None
+        deadline = time.monotonic() + START_TIMEOUT_S
+        with httpx.Client(base_url=self.base_url, trust_env=False, timeout=2.0) as client:
+            for _ in range(int(START_TIMEOUT_S / 0.05) + 1):
+                if self.proc.poll() is not None:
+                    raise BenchmarkError(f"exited with {self.proc.returncode}: {self.log_tail()}")
+                try:
+                    if client.get("/_emulator/health").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+        raise BenchmarkError(f"not healthy after {START_TIMEOUT_S:.0f} s: {self.log_tail()}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                log(f"{self.name}: server pid {proc.pid} ignored SIGTERM for {STOP_TIMEOUT_S:.0f} s; killing it")
+                proc.kill()
+                try:
+                    proc.wait(timeout=KILL_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    log(f"{self.name}: server pid {proc.pid} still running after SIGKILL")
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    def log_tail(self, chars: int = 2000) -> str:
+        try:
+            return Path(self.log_path).read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    # -- measurements ----------------------------------------------------------------------
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def peak_rss_kib(self) -> int | None:
+        return proc_status(self.pid).get("VmHWM") if self.proc is not None else None
+
+
+@contextmanager
+def running_server(env: dict[str, str], name: str) -> Iterator[Server]:
+    """A started server, stopped on the way out; its log is kept only when something failed."""
+    server = Server(env, name)
+    failed = True
+    try:
+        server.start()
+        yield server
+        failed = False
+    finally:
+        server.stop()
+        if failed:
+            log(f"{name}: server log kept at {server.log_path}")
+        elif server.log_path:
+            Path(server.log_path).unlink(missing_ok=True)
+
+
+def client_for(server: Server, read_timeout: float = 120.0) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.base_url,
+        trust_env=False,
+        timeout=httpx.Timeout(read_timeout, connect=5.0),
+        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+    )
+
+
+def check(response: httpx.Response, expected: int = 200) -> Any:
+    if response.status_code != expected:
+        raise BenchmarkError(
+            f"{response.request.method} {response.request.url.path} -> {response.status_code}: {response.text[:500]}"
+        )
+    return response.json()
+
+
+def default_project(client: httpx.Client) -> str:
+    return check(client.get("/_emulator/info"))["projectIds"][0]
+
+
+def mint_token(client: httpx.Client, user: str, expires_in: int = 4 * 3600) -> str:
+    return check(client.post("/_emulator/tokens", json={"userId": user, "expiresIn": expires_in}))["token"]
+
+
+def advance(client: httpx.Client, seconds: float, timeout: float | None = None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {} if timeout is None else {"timeout": httpx.Timeout(timeout, connect=5.0)}
+    return check(client.post("/_emulator/clock/advance", json={"seconds": seconds}, **kwargs))
+
+
+def fmt_ratio(value: float) -> str:
+    return f"{value:.1f}x" if value < 10 else f"{value:.0f}x"
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
