@@ -60,6 +60,7 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            emulator.webhooks.close()
 
     app = Starlette(
         routes=routes(OPERATIONS, emulator),

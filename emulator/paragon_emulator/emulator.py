@@ -14,13 +14,14 @@ from typing import Any, Callable, TypeVar
 from . import __version__
 from .domain.clock import Clock, parse_duration
 from .domain.engine import SyncEngine, Timing
-from .domain.errors import InvalidInput
+from .domain.errors import InvalidInput, SyncNotFound
 from .domain.events import EventBus
 from .domain.service import SyncService
 from .domain.work import UpstreamWork
 from .sources.registry import Upstream
 from .settings import Settings
 from .tokens import TokenVerifier, mint
+from .webhooks.delivery import Dispatcher, Endpoint
 
 T = TypeVar("T")
 
@@ -54,6 +55,13 @@ class Emulator:
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record)
         self.engine = SyncEngine(self.clock, self.events, timing, self.work)
         self.syncs = SyncService(s.seed, self.clock, self.engine, s.strict_configuration)
+        if getattr(self, "webhooks", None) is not None:
+            self.webhooks.close()
+        self.endpoints: dict[str, Endpoint] = {}
+        self.webhooks = Dispatcher(
+            self.clock, self.lock, self.endpoint, list(s.webhook_retry_schedule), s.webhook_timeout_seconds, s.seed
+        )
+        self.events.subscribe(self.webhooks.submit)
 
     # -- running domain work under the lock ------------------------------------------------
     def run(self, operation: Callable[[], T]) -> T:
@@ -118,6 +126,42 @@ class Emulator:
                     raise InvalidInput("rate", "a rate applies only to the accelerated mode")
                 self.clock.set_mode(mode, rate)
             return ran
+
+    # -- webhooks ----------------------------------------------------------------------------
+    def endpoint(self, project_id: str) -> Endpoint:
+        return self.endpoints.get(project_id) or Endpoint(self.settings.webhook_url, self.settings.webhook_secret)
+
+    def configure_webhooks(self, project_id: str | None = None, url: str | None = None, secret: str | None = None) -> Endpoint:
+        """Set one project's webhook URL and/or secret (the default project when none is named)."""
+        project = project_id or self.settings.default_project_id
+        with self.lock:
+            current = self.endpoint(project)
+            self.endpoints[project] = Endpoint(url if url is not None else current.url, secret or current.secret)
+            return self.endpoints[project]
+
+    def trigger(self, sync_id: str, event_type: str, record_id: str | None = None, message: str | None = None):
+        """Make a sync emit an event now, like `stripe trigger` (a test of your receiver)."""
+        with self.lock:
+            sync = next((s for s in self.syncs.all() if s.id == sync_id), None)
+            if sync is None:
+                raise SyncNotFound("syncId", f"sync '{sync_id}' not found")
+            now = self.clock.now()
+            if event_type == "sync_complete":
+                event = self.events.emit(event_type, now, sync, model=sync.pipeline, syncedAt=now, numRecords=sync.records.active)
+            elif event_type == "sync_errored":
+                event = self.events.emit(event_type, now, sync, message=message or "Triggered from the emulator's control plane")
+            else:
+                live = sync.records.live()
+                target = record_id or (live[0].id if live else None)
+                if target is None:
+                    raise InvalidInput("recordId", f"sync {sync.id} has no records; give a recordId")
+                if event_type == "record_errored":
+                    event = self.events.emit(
+                        event_type, now, sync, message=message or "Triggered record error", recordId=target, model=sync.pipeline
+                    )
+                else:
+                    event = self.events.emit(event_type, now, sync, recordId=target, model=sync.pipeline)
+            return self.webhooks.log[event.id]
 
     # -- upstream data -----------------------------------------------------------------------
     def upstream_account(self, project_id: str, user_id: str, integration: str, kind: str):

@@ -66,9 +66,26 @@ class Settings(BaseSettings):
     strict_configuration: bool = Field(True, description="Refuse configuration keys the integration does not know.")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field("info")
 
+    webhook_url: str | None = Field(None, description="Where every project's webhooks go (changeable per project).")
+    webhook_secret: str = Field(
+        "whsec_cGFyYWdvbi1lbXVsYXRvci1kZXY=", description="Signing secret (whsec_<base64> or any string)."
+    )
+    webhook_retry_schedule: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [10.0, 30.0, 120.0, 600.0, 3600.0],
+        description="Emulated seconds before each retry of a failed delivery (jittered ±20%).",
+    )
+    webhook_timeout_seconds: float = Field(5.0, gt=0, le=120, description="Real seconds a receiver has to answer.")
+
     _split_lists = field_validator(
-        "project_ids", "audience_hosts", "public_keys", "jwt_algorithms", mode="before"
+        "project_ids", "audience_hosts", "public_keys", "jwt_algorithms", "webhook_retry_schedule", mode="before"
     )(_split)
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _non_negative(cls, value: list[float]) -> list[float]:
+        if any(v < 0 for v in value):
+            raise ValueError("retry delays must be 0 or more seconds")
+        return value
 
     @field_validator("clock_start")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -155,4 +156,84 @@ OPERATIONS += [
     Operation("POST", ACCOUNT + "/items/{externalId}/unshare", unshare_item, secured=False),
     Operation("GET", "/_emulator/scenarios", list_scenarios, secured=False),
     Operation("POST", "/_emulator/scenarios/{name}", load_scenario, secured=False),
+]
+
+
+# -- webhooks ------------------------------------------------------------------------------------
+def delivery_json(delivery) -> dict[str, Any]:
+    event = delivery.event
+    body: dict[str, Any] = {
+        "id": event.id,
+        "type": event.type,
+        "syncId": event.sync_id,
+        "projectId": event.project_id,
+        "userId": event.user_id,
+        "createdAt": event.at,
+        "status": delivery.status,
+        "payload": json.loads(delivery.body),
+        "attempts": [
+            {
+                k: v
+                for k, v in {
+                    "number": a.number,
+                    "at": a.at,
+                    "sentAt": datetime.fromtimestamp(a.sent_at, timezone.utc),
+                    "statusCode": a.status_code,
+                    "latencyMs": a.latency_ms,
+                    "error": a.error,
+                }.items()
+                if v is not None
+            }
+            for a in list(delivery.attempts)
+        ],
+    }
+    if delivery.next_attempt_at is not None:
+        body["nextAttemptAt"] = delivery.next_attempt_at
+    return body
+
+
+def webhook_config(ctx: Context) -> dict[str, Any]:
+    project = ctx.query.get("projectId") or ctx.emulator.settings.default_project_id
+    endpoint = ctx.emulator.endpoint(project)
+    return {"projectId": project, **({"url": endpoint.url} if endpoint.url else {}), "secret": endpoint.secret}
+
+
+def set_webhook_config(ctx: Context) -> dict[str, Any]:
+    body = ctx.body
+    project = body.get("projectId") or ctx.emulator.settings.default_project_id
+    endpoint = ctx.emulator.configure_webhooks(project, body.get("url"), body.get("secret"))
+    return {"projectId": project, **({"url": endpoint.url} if endpoint.url else {}), "secret": endpoint.secret}
+
+
+def list_webhook_events(ctx: Context) -> dict[str, Any]:
+    wanted = {k: ctx.query.get(k) for k in ("syncId", "type", "status")}
+    found = []
+    for delivery in ctx.emulator.webhooks.log.values():
+        event = delivery.event
+        if wanted["syncId"] and event.sync_id != wanted["syncId"]:
+            continue
+        if wanted["type"] and event.type != wanted["type"]:
+            continue
+        if wanted["status"] and delivery.status != wanted["status"]:
+            continue
+        found.append(delivery_json(delivery))
+    return {"data": found}
+
+
+def redeliver(ctx: Context) -> dict[str, Any]:
+    return delivery_json(ctx.emulator.webhooks.redeliver(ctx.path["eventId"]))
+
+
+def trigger(ctx: Context) -> dict[str, Any]:
+    body = ctx.body
+    delivery = ctx.emulator.trigger(body["syncId"], body["event"], body.get("recordId"), body.get("message"))
+    return delivery_json(delivery)
+
+
+OPERATIONS += [
+    Operation("GET", "/_emulator/webhooks/config", webhook_config, secured=False),
+    Operation("PUT", "/_emulator/webhooks/config", set_webhook_config, secured=False),
+    Operation("GET", "/_emulator/webhooks/events", list_webhook_events, secured=False),
+    Operation("POST", "/_emulator/webhooks/events/{eventId}/redeliver", redeliver, secured=False),
+    Operation("POST", "/_emulator/webhooks/trigger", trigger, secured=False),
 ]

@@ -1,0 +1,183 @@
+"""Webhook delivery: one queue per sync (order kept), retries with back-off on the emulator's clock.
+
+Sending happens on worker threads, never under the emulator's lock, so the API is never blocked
+and a slow receiver holds up only its own sync's queue. Every event is kept in the log with its
+attempts; after the last scheduled attempt it is marked failed, never dropped, and can be
+redelivered.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections import OrderedDict, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+import httpx
+
+from ..domain.clock import Clock, iso
+from ..domain.errors import NotFound
+from ..domain.events import DomainEvent
+from .signing import sign
+
+PENDING, DELIVERING, DELIVERED, FAILED, NO_URL = "pending", "delivering", "delivered", "failed", "no_url"
+
+
+@dataclass
+class Attempt:
+    number: int
+    at: datetime  # emulated
+    sent_at: float  # real (Unix seconds)
+    status_code: int | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class Delivery:
+    event: DomainEvent
+    body: bytes
+    status: str = PENDING
+    attempts: list[Attempt] = field(default_factory=list)
+    next_attempt_at: datetime | None = None
+
+
+@dataclass
+class Endpoint:
+    url: str | None
+    secret: str
+
+
+def payload(event: DomainEvent) -> dict[str, Any]:
+    """The documented webhook body: the standard fields plus data or error (fact sheet 7.3/7.4)."""
+    body: dict[str, Any] = {
+        "event": event.type,
+        "sync": event.integration,
+        "syncInstanceId": event.sync_id,
+        "user": {"id": event.user_id},
+        "credentialId": event.credential_id,
+        "timestamp": iso(event.at),
+    }
+    data = {k: (iso(v) if isinstance(v, datetime) else v) for k, v in event.data.items()}
+    if event.type in ("sync_errored", "record_errored"):
+        body["error"] = data
+    else:
+        body["data"] = data
+    return body
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        clock: Clock,
+        lock: threading.RLock,
+        endpoint_for: Callable[[str], Endpoint],
+        schedule: list[float],
+        timeout: float,
+        seed: int,
+        capacity: int = 10_000,
+    ):
+        self.clock = clock
+        self.lock = lock
+        self.endpoint_for = endpoint_for
+        self.schedule = schedule  # seconds before each retry
+        self.timeout = timeout
+        self.random = random.Random(seed)
+        self.log: OrderedDict[str, Delivery] = OrderedDict()
+        self.capacity = capacity
+        self.queues: dict[str, deque[Delivery]] = {}
+        self.pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook")
+        self.client = httpx.Client(timeout=timeout, trust_env=False)
+        self.closed = False
+
+    # -- called under the emulator's lock --------------------------------------------------------
+    def submit(self, event: DomainEvent) -> None:
+        delivery = Delivery(event, json.dumps(payload(event), separators=(",", ":")).encode())
+        self.log[event.id] = delivery
+        while len(self.log) > self.capacity:
+            self.log.popitem(last=False)
+        queue = self.queues.setdefault(event.sync_id, deque())
+        queue.append(delivery)
+        if len(queue) == 1:
+            self._attempt(delivery)
+
+    def redeliver(self, event_id: str) -> Delivery:
+        delivery = self.log.get(event_id)
+        if delivery is None:
+            raise NotFound("eventId", f"no webhook event '{event_id}' in the log")
+        if delivery.status in (PENDING, DELIVERING):
+            return delivery
+        fresh = Delivery(delivery.event, delivery.body, attempts=delivery.attempts)
+        self.log[event_id] = fresh
+        queue = self.queues.setdefault(delivery.event.sync_id, deque())
+        queue.append(fresh)
+        if len(queue) == 1:
+            self._attempt(fresh)
+        return fresh
+
+    def _attempt(self, delivery: Delivery) -> None:
+        endpoint = self.endpoint_for(delivery.event.project_id)
+        if not endpoint.url:
+            delivery.status = NO_URL  # kept in the log: nothing is lost, it can be redelivered
+            self._next(delivery)
+            return
+        delivery.status = DELIVERING
+        delivery.next_attempt_at = None
+        attempt = Attempt(len(delivery.attempts) + 1, self.clock.now(), time.time())
+        delivery.attempts.append(attempt)
+        if not self.closed:
+            self.pool.submit(self._send, delivery, attempt, endpoint)
+
+    def _next(self, delivery: Delivery) -> None:
+        queue = self.queues.get(delivery.event.sync_id)
+        if queue and queue[0] is delivery:
+            queue.popleft()
+        if queue:
+            self._attempt(queue[0])
+        elif queue is not None:
+            del self.queues[delivery.event.sync_id]
+
+    # -- on a worker thread -----------------------------------------------------------------------
+    def _send(self, delivery: Delivery, attempt: Attempt, endpoint: Endpoint) -> None:
+        headers = {"content-type": "application/json", **sign(delivery.event.id, delivery.body, endpoint.secret)}
+        started = time.monotonic()
+        try:
+            response = self.client.post(endpoint.url or "", content=delivery.body, headers=headers)
+            attempt.status_code = response.status_code
+            ok = 200 <= response.status_code < 300
+            if not ok:
+                attempt.error = f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            ok = False
+            attempt.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        attempt.latency_ms = round((time.monotonic() - started) * 1000, 2)
+        with self.lock:
+            self._settle(delivery, ok)
+
+    def _settle(self, delivery: Delivery, ok: bool) -> None:
+        if ok:
+            delivery.status = DELIVERED
+            self._next(delivery)
+            return
+        retries_done = len(delivery.attempts) - 1
+        if retries_done >= len(self.schedule):
+            delivery.status = FAILED
+            self._next(delivery)
+            return
+        base = self.schedule[retries_done]
+        delay = base * (0.8 + 0.4 * self.random.random())  # jitter, seeded
+        delivery.status = PENDING
+        delivery.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
+        self.clock.schedule(delivery.next_attempt_at, lambda _t: self._attempt(delivery), owner=("webhook", delivery.event.id))
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.client.close()

@@ -1,0 +1,213 @@
+"""Webhooks: every event from a real scenario, signed, delivered to a real receiver, retried, inspectable."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from starlette.testclient import TestClient
+
+from paragon_emulator import create_app
+from paragon_emulator.webhooks.signing import InvalidSignature, verify
+from tests.conftest import PROJECT, advance, make_settings
+
+SECRET = "whsec_" + base64.b64encode(b"test-secret-for-webhooks").decode()
+STANDARD_FIELDS = {"event", "sync", "syncInstanceId", "user", "credentialId", "timestamp"}
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 whose answer the test switches: ok, fail (500) or slow."""
+
+    def __init__(self) -> None:
+        self.mode = "ok"
+        self.received: list[tuple[dict, bytes]] = []
+        self.attempts = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["content-length"]))
+                receiver.attempts += 1
+                if receiver.mode == "slow":
+                    time.sleep(1.0)
+                if receiver.mode != "ok":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                receiver.received.append((dict(self.headers.items()), body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def events(self) -> list[dict]:
+        return [json.loads(body) for _, body in self.received]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def wait_for(predicate, what: str, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def log(client, **query):
+    return client.get("/_emulator/webhooks/events", params=query).json()["data"]
+
+
+def settled(client):
+    return all(d["status"] not in ("delivering",) for d in log(client))
+
+
+def make_client(**overrides):
+    values = {"webhook_secret": SECRET, "webhook_retry_schedule": [10, 20, 40], "webhook_timeout_seconds": 0.5}
+    values.update(overrides)
+    return TestClient(create_app(make_settings(**values)))
+
+
+def independent_check(headers: dict, body: bytes) -> None:
+    """Verify both signatures without the emulator's helper."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    key = base64.b64decode(SECRET[len("whsec_"):])
+    assert lower["x-paragon-signature"] == "v1=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+    signed = f"{lower['webhook-id']}.{lower['webhook-timestamp']}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    assert lower["webhook-signature"] == f"v1,{expected}"
+    assert abs(int(lower["webhook-timestamp"]) - time.time()) < 60  # the real send time
+
+
+def test_every_event_type_from_a_real_scenario_arrives_signed(auth, receiver):
+    with make_client() as client:
+        assert client.put("/_emulator/webhooks/config", json={"url": receiver.url}).status_code == 200
+        headers = auth()
+        sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()
+        advance(client, 3)
+        upstream = f"/_emulator/upstream/{PROJECT}/alice/googledrive/files"
+        created = client.post(upstream + "/items", json={"fields": {"name": "hello.txt"}}).json()
+        advance(client, 62)
+        client.patch(upstream + f"/items/{created['externalId']}", json={"fields": {"name": "renamed.txt"}})
+        advance(client, 62)
+        client.delete(upstream + f"/items/{created['externalId']}")
+        advance(client, 24 * 3600 + 10)
+        for event in ("sync_errored", "record_errored"):
+            assert client.post("/_emulator/webhooks/trigger", json={"syncId": sync["id"], "event": event}).status_code == 200
+        wanted = {"sync_complete", "record_created", "record_updated", "record_deleted", "sync_errored", "record_errored"}
+        wait_for(lambda: wanted <= {e["event"] for e in receiver.events()}, "every event type")
+
+        ids = set()
+        for headers_received, body in receiver.received:
+            verify(body, headers_received, SECRET)
+            independent_check(headers_received, body)
+            ids.add(headers_received["webhook-id"])
+            payload = json.loads(body)
+            assert payload["syncInstanceId"] == sync["id"] and payload["sync"] == "googledrive"
+            assert payload["user"] == {"id": "alice"}
+            extra = {"error"} if payload["event"].endswith("_errored") else {"data"}
+            assert set(payload) == STANDARD_FIELDS | extra, payload
+        assert len(ids) == len(receiver.received)  # a unique id per event
+        by_type = {e["event"]: e for e in receiver.events()}
+        assert set(by_type["sync_complete"]["data"]) == {"model", "syncedAt", "numRecords"}
+        assert by_type["record_created"]["data"]["model"] == "files"
+        assert set(by_type["record_updated"]["data"]) == {"recordId", "model"}
+        assert {"recordId", "model", "externalId"} == set(by_type["record_deleted"]["data"])
+        assert by_type["record_errored"]["error"]["recordId"]
+        with pytest.raises(InvalidSignature):
+            verify(receiver.received[0][1] + b" ", receiver.received[0][0], SECRET)
+
+
+def test_a_failing_receiver_gets_everything_in_order_once_it_recovers(auth, receiver):
+    with make_client() as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "fail"
+        headers = auth()
+        sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=headers).json()
+        advance(client, 3)
+        for n in range(3):
+            client.post("/_emulator/webhooks/trigger", json={"syncId": sync["id"], "event": "record_updated"})
+        wait_for(lambda: log(client)[0]["attempts"] and log(client)[0]["status"] == "pending", "the first failure")
+        first = log(client)[0]
+        assert first["attempts"][0]["statusCode"] == 500 and "nextAttemptAt" in first
+        assert all(not d["attempts"] for d in log(client)[1:])  # order per sync: the others wait
+        advance(client, 15)  # first retry (10 s ± 20%)
+        wait_for(lambda: len(log(client)[0]["attempts"]) == 2 and log(client)[0]["status"] == "pending", "a retry")
+        receiver.mode = "ok"
+        for _ in range(10):
+            advance(client, 60)
+            if wait_for(lambda: settled(client), "settled") and all(d["status"] == "delivered" for d in log(client)):
+                break
+        wait_for(lambda: len(receiver.received) == 4, "all four events")
+        delivered = log(client)
+        assert [d["status"] for d in delivered] == ["delivered"] * 4
+        assert [e["event"] for e in receiver.events()] == ["sync_complete"] + ["record_updated"] * 3
+        assert [h["webhook-id"] for h, _ in receiver.received] == [d["id"] for d in delivered]
+        assert len(delivered[0]["attempts"]) == 3 and delivered[0]["attempts"][-1]["statusCode"] == 200
+
+
+def test_refused_connections_and_timeouts_are_retried(auth, receiver):
+    with make_client() as client:
+        client.put("/_emulator/webhooks/config", json={"url": "http://127.0.0.1:9/nothing-listens-here"})
+        sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth()).json()
+        advance(client, 3)
+        wait_for(lambda: log(client)[0]["status"] == "pending" and log(client)[0]["attempts"], "a refused attempt")
+        assert "Connect" in log(client)[0]["attempts"][0]["error"]
+        receiver.mode = "slow"
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        advance(client, 15)
+        wait_for(lambda: len(log(client)[0]["attempts"]) == 2 and log(client)[0]["status"] == "pending", "a timeout")
+        assert "Timeout" in log(client)[0]["attempts"][1]["error"]
+        receiver.mode = "ok"
+        advance(client, 30)
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "delivery")
+        assert receiver.events()[0]["syncInstanceId"] == sync["id"]
+
+
+def test_after_the_last_attempt_the_event_is_failed_and_can_be_redelivered(auth, receiver):
+    with make_client(webhook_retry_schedule=[10]) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "fail"
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: log(client)[0]["attempts"] and log(client)[0]["status"] == "pending", "first failure")
+        advance(client, 15)
+        wait_for(lambda: log(client)[0]["status"] == "failed", "failed")
+        assert log(client, status="failed")[0]["type"] == "sync_complete"
+        receiver.mode = "ok"
+        event_id = log(client)[0]["id"]
+        assert client.post(f"/_emulator/webhooks/events/{event_id}/redeliver").status_code == 200
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "redelivery")
+        assert len(receiver.received) == 1
+        assert client.post("/_emulator/webhooks/events/nope/redeliver").status_code == 404
+
+
+def test_without_a_url_events_are_kept_in_the_log(auth):
+    with make_client() as client:
+        sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth()).json()
+        advance(client, 3)
+        kept = log(client, syncId=sync["id"], type="sync_complete")
+        assert len(kept) == 1 and kept[0]["status"] == "no_url" and kept[0]["payload"]["event"] == "sync_complete"
+        assert log(client, type="record_created") == []
