@@ -34,9 +34,9 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["content-length"]))
                 receiver.attempts += 1
-                if receiver.mode == "slow":
-                    time.sleep(1.0)
-                if receiver.mode != "ok":
+                if receiver.mode in ("slow", "slow_ok"):
+                    time.sleep(1.0 if receiver.mode == "slow" else 3.0)
+                if receiver.mode not in ("ok", "slow_ok"):
                     self.send_response(500)
                     self.end_headers()
                     return
@@ -211,3 +211,23 @@ def test_without_a_url_events_are_kept_in_the_log(auth):
         kept = log(client, syncId=sync["id"], type="sync_complete")
         assert len(kept) == 1 and kept[0]["status"] == "no_url" and kept[0]["payload"]["event"] == "sync_complete"
         assert log(client, type="record_created") == []
+
+
+def test_a_slow_receiver_does_not_stall_another_tenant(auth):
+    from tests.http.test_tenancy import OTHER_PROJECT
+
+    slow, fast = Receiver(), Receiver()
+    slow.mode = "slow_ok"  # answers 200, after 3 s
+    try:
+        with make_client(project_ids=[PROJECT, OTHER_PROJECT], webhook_timeout_seconds=10) as client:
+            client.put("/_emulator/webhooks/config", json={"projectId": PROJECT, "url": slow.url})
+            client.put("/_emulator/webhooks/config", json={"projectId": OTHER_PROJECT, "url": fast.url})
+            for project in (PROJECT, OTHER_PROJECT):
+                client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth("u", project))
+            advance(client, 3)
+            wait_for(lambda: len(fast.received) == 1, "the fast tenant's event", timeout=5)
+            assert not slow.received  # the slow receiver (3 s) is still busy: nobody waited for it
+            wait_for(lambda: len(slow.received) == 1, "the slow tenant's event")
+    finally:
+        slow.close()
+        fast.close()
