@@ -16,11 +16,14 @@ from .domain.clock import Clock, parse_duration
 from .domain.engine import SyncEngine, Timing
 from .domain.errors import InvalidInput, SyncNotFound
 from .domain.events import EventBus
+from .domain.faults import FaultBook, SyncFault
 from .domain.service import SyncService
 from .domain.work import UpstreamWork
 from .sources.registry import Upstream
 from .settings import Settings
 from .tokens import TokenVerifier, mint
+from .http.api_faults import ApiFaults, ContractRecorder
+from .http.validation import api_operations
 from .webhooks.delivery import Dispatcher, Endpoint
 
 T = TypeVar("T")
@@ -52,8 +55,9 @@ class Emulator:
         self.events = EventBus(s.seed)
         timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
         self.upstream = Upstream(s.seed, s.account_size)
-        self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record)
-        self.engine = SyncEngine(self.clock, self.events, timing, self.work)
+        self.faults = FaultBook()
+        self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self.faults)
+        self.engine = SyncEngine(self.clock, self.events, timing, self.work, self.faults)
         self.syncs = SyncService(s.seed, self.clock, self.engine, s.strict_configuration)
         if getattr(self, "webhooks", None) is not None:
             self.webhooks.close()
@@ -62,6 +66,8 @@ class Emulator:
             self.clock, self.lock, self.endpoint, list(s.webhook_retry_schedule), s.webhook_timeout_seconds, s.seed
         )
         self.events.subscribe(self.webhooks.submit)
+        self.api_faults = ApiFaults(s.seed, s.latency_ms)
+        self.contract = ContractRecorder(api_operations(), s.contract_log_size)
 
     # -- running domain work under the lock ------------------------------------------------
     def run(self, operation: Callable[[], T]) -> T:
@@ -162,6 +168,36 @@ class Emulator:
                 else:
                     event = self.events.emit(event_type, now, sync, recordId=target, model=sync.pipeline)
             return self.webhooks.log[event.id]
+
+    # -- faults ------------------------------------------------------------------------------
+    def inject_sync_fault(self, sync_id: str, kind: str, once: bool = True, **options: Any) -> SyncFault:
+        """What the sync's next run meets upstream: credential_revoked, root_missing, rate_limited, record_error."""
+        with self.lock:
+            if not any(s.id == sync_id for s in self.syncs.all()):
+                raise SyncNotFound("syncId", f"sync '{sync_id}' not found")
+            return self.faults.add(sync_id, kind, once, **options)
+
+    def inject_api_fault(
+        self, operations: list[str] | None = None, status: int | None = None, delay_ms: int = 0,
+        count: int | None = None, fraction: float | None = None, retry_after: int = 1,
+    ):
+        """Make chosen operations (operationIds, or all) fail or slow down: next N calls or a seeded fraction."""
+        with self.lock:
+            return self.api_faults.add(
+                operations or ["*"], set(api_operations()), status, delay_ms, count, fraction, retry_after
+            )
+
+    def set_latency(self, latency_ms: int) -> None:
+        with self.lock:
+            self.api_faults.latency_ms = latency_ms
+
+    def contract_report(self) -> dict[str, Any]:
+        with self.lock:
+            return self.contract.report()
+
+    def clear_sync_faults(self, fault_id: int | None = None, sync_id: str | None = None) -> int:
+        with self.lock:
+            return self.faults.clear(fault_id, sync_id)
 
     # -- upstream data -----------------------------------------------------------------------
     def upstream_account(self, project_id: str, user_id: str, integration: str, kind: str):

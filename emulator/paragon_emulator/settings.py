@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     page_size_default: int = Field(100, ge=1, description="Records per page when pageSize is not sent.")
     page_size_max: int = Field(1000, ge=1, description="Larger pageSize values are clamped to this.")
     strict_configuration: bool = Field(True, description="Refuse configuration keys the integration does not know.")
+    strict_client: bool = Field(
+        False, description="Refuse what is otherwise only noted in the contract report (unknown query parameters)."
+    )
+    latency_ms: int = Field(0, ge=0, le=60_000, description="Added to every real-API call (global latency).")
+    contract_log_size: int = Field(10_000, ge=1, le=1_000_000, description="Requests kept for the contract report.")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field("info")
 
     webhook_url: str | None = Field(None, description="Where every project's webhooks go (changeable per project).")

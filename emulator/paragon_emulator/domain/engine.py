@@ -15,6 +15,7 @@ from typing import Protocol
 
 from .clock import Clock
 from .events import EventBus
+from .faults import CREDENTIAL_REVOKED, RATE_LIMITED, ROOT_MISSING_CODE, RUN_FAULTS, FaultBook, SyncFault
 from .syncs import Status, Sync, transition
 
 FREQUENCY_SECONDS = {"1m": 60, "5m": 300, "10m": 600, "30m": 1800, "1h": 3600, "3h": 10800, "6h": 21600, "24h": 86400}
@@ -59,11 +60,14 @@ class Timing:
 
 
 class SyncEngine:
-    def __init__(self, clock: Clock, events: EventBus, timing: Timing, work: SyncWork | None = None):
+    def __init__(
+        self, clock: Clock, events: EventBus, timing: Timing, work: SyncWork | None = None, faults: FaultBook | None = None
+    ):
         self.clock = clock
         self.events = events
         self.timing = timing
         self.work: SyncWork = work or NoWork()
+        self.faults = faults or FaultBook()
         self._pending_full: set[str] = set()
 
     # -- what the service calls ----------------------------------------------------------
@@ -111,6 +115,10 @@ class SyncEngine:
         self._run(sync, kind, at)
 
     def _run(self, sync: Sync, kind: str, at: datetime) -> None:
+        fault = self.faults.take(sync.id, RUN_FAULTS)
+        if fault is not None:
+            self._meet(sync, kind, fault, at)
+            return
         sync.running = kind
         self.work.begin(sync, kind)
         self._at(sync, "run", at + timedelta(seconds=self.timing.run_seconds), lambda t: self._step(sync, kind, t))
@@ -127,6 +135,31 @@ class SyncEngine:
             self._at(sync, "run", then, lambda t: self._finish(sync, kind, t, step.records_seen))
         else:
             self._at(sync, "run", then, lambda t: self._step(sync, kind, t))
+
+    def _meet(self, sync: Sync, kind: str, fault: SyncFault, at: datetime) -> None:
+        """What a run does when upstream fails it: back off and retry, or stop ERRORED."""
+        if fault.kind == RATE_LIMITED:
+            transition(sync, Status.RATE_LIMITED, at, backoff_ms=fault.backoff_ms)
+
+            def resume(t: datetime) -> None:
+                transition(sync, Status.ACTIVE, t)
+                self._run(sync, kind, t)
+
+            self._at(sync, "run", at + timedelta(milliseconds=fault.backoff_ms), resume)
+            return
+        if fault.kind == CREDENTIAL_REVOKED:
+            reason = fault.message or f"Credential ID [{sync.credential_id}] is no longer valid or has been deleted."
+            error: dict[str, object] = {"message": reason}
+        else:
+            reason = fault.message or (
+                f"The root resource this sync was created with ({_root(sync)}) is no longer accessible; "
+                f"recreate the sync with a valid root (error code {ROOT_MISSING_CODE})."
+            )
+            error = {"message": reason, "code": ROOT_MISSING_CODE}
+        self.stop(sync)
+        transition(sync, Status.ERRORED, at, reason=reason)
+        sync.error_code = str(error.get("code", "")) or None
+        self.events.emit("sync_errored", at, sync, **error)
 
     def _finish(self, sync: Sync, kind: str, at: datetime, records_seen: int) -> None:
         if sync.status != Status.ACTIVE or sync.running != kind:
@@ -172,3 +205,10 @@ class SyncEngine:
 
     def _at(self, sync: Sync, purpose: str, when: datetime, callback) -> None:
         self.clock.schedule(when, callback, owner=(sync.id, purpose))
+
+
+def _root(sync: Sync) -> str:
+    for key in ("folderId", "siteId", "spaceId", "bucket", "projectId", "boardId", "listId", "driveId"):
+        if key in sync.configuration:
+            return f"{key} {sync.configuration[key]}"
+    return "the account root"

@@ -19,6 +19,7 @@ from ..sources.registry import Upstream
 from ..sources.tickets import TicketsAccount
 from .engine import INCREMENTAL, INITIAL, Step
 from .events import EventBus
+from .faults import RECORD_ERROR, FaultBook
 from .records import StoredRecord
 from .syncs import Sync
 
@@ -39,7 +40,8 @@ def record_id(sync: Sync, external_id: str) -> str:
 
 
 class UpstreamWork:
-    def __init__(self, upstream: Upstream, events: EventBus, seconds_per_record: float):
+    def __init__(self, upstream: Upstream, events: EventBus, seconds_per_record: float, faults: FaultBook):
+        self.faults = faults
         self.upstream = upstream
         self.events = events
         self.seconds_per_record = seconds_per_record
@@ -84,6 +86,14 @@ class UpstreamWork:
             item = account.item(external_id)
             if item is None or not self.in_scope(sync, account, item):
                 continue  # incremental runs never delete: only a full sync sees what is gone
+            rid = record_id(sync, external_id)
+            fault = self.faults.take(sync.id, (RECORD_ERROR,), record=(rid, external_id))
+            if fault is not None:
+                # The record fails, the rest carries on; what was stored before is kept as it was.
+                run.seen.add(rid)
+                message = fault.message or f"Failed to process record {external_id}: the integration returned an error"
+                self.events.emit("record_errored", at, sync, message=message, recordId=rid, model=sync.pipeline)
+                continue
             run.seen.add(self._store(sync, account, item, at, notify))
         seconds = read * self.seconds_per_record
         if read == BATCH:

@@ -237,3 +237,69 @@ OPERATIONS += [
     Operation("POST", "/_emulator/webhooks/events/{eventId}/redeliver", redeliver, secured=False),
     Operation("POST", "/_emulator/webhooks/trigger", trigger, secured=False),
 ]
+
+
+# -- faults and the contract report ----------------------------------------------------------------
+def list_faults(ctx: Context) -> dict[str, Any]:
+    emulator = ctx.emulator
+    return {
+        "sync": [f.describe() for f in emulator.faults.faults],
+        "api": [r.describe() for r in emulator.api_faults.rules],
+        "latencyMs": emulator.api_faults.latency_ms,
+    }
+
+
+def add_sync_fault(ctx: Context) -> dict[str, Any]:
+    b = ctx.body
+    fault = ctx.emulator.inject_sync_fault(
+        b["syncId"], b["kind"], b.get("once", True),
+        backoff_ms=b.get("backoffMs"), record_id=b.get("recordId"), message=b.get("message"),
+    )
+    return fault.describe()
+
+
+def add_api_fault(ctx: Context) -> dict[str, Any]:
+    b = ctx.body
+    rule = ctx.emulator.inject_api_fault(
+        b.get("operations"), b.get("status"), b.get("delayMs", 0), b.get("count"), b.get("fraction"),
+        b.get("retryAfter", 1),
+    )
+    return rule.describe()
+
+
+def set_latency(ctx: Context) -> dict[str, Any]:
+    ctx.emulator.set_latency(ctx.body["latencyMs"])
+    return list_faults(ctx)
+
+
+def clear_faults(ctx: Context) -> dict[str, Any]:
+    cleared = ctx.emulator.clear_sync_faults() + ctx.emulator.api_faults.clear()
+    return {"cleared": cleared}
+
+
+def clear_one_fault(ctx: Context) -> dict[str, Any]:
+    fault_id = int(ctx.path["faultId"])
+    if ctx.path["kind"] == "sync":
+        return {"cleared": ctx.emulator.clear_sync_faults(fault_id)}
+    return {"cleared": ctx.emulator.api_faults.clear(fault_id)}
+
+
+def contract(ctx: Context) -> dict[str, Any]:
+    return ctx.emulator.contract_report()
+
+
+def clear_contract(ctx: Context) -> dict[str, Any]:
+    ctx.emulator.contract.clear()
+    return ctx.emulator.contract_report()
+
+
+OPERATIONS += [
+    Operation("GET", "/_emulator/faults", list_faults, secured=False),
+    Operation("DELETE", "/_emulator/faults", clear_faults, secured=False),
+    Operation("POST", "/_emulator/faults/sync", add_sync_fault, secured=False),
+    Operation("POST", "/_emulator/faults/api", add_api_fault, secured=False),
+    Operation("PUT", "/_emulator/faults/latency", set_latency, secured=False),
+    Operation("DELETE", "/_emulator/faults/{kind}/{faultId}", clear_one_fault, secured=False),
+    Operation("GET", "/_emulator/contract", contract, secured=False),
+    Operation("DELETE", "/_emulator/contract", clear_contract, secured=False),
+]

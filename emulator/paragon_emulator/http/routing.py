@@ -6,6 +6,7 @@ timers, and return a dict (200 JSON) or a Response. Domain errors become the one
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +22,8 @@ from ..emulator import Emulator
 from ..tokens import AuthError, Principal
 from . import validation
 from .auth import authenticate
-from .errors import domain_error_response, error_response
+from .api_faults import Call
+from .errors import domain_error_response, error_response, violation
 
 
 @dataclass
@@ -65,8 +67,23 @@ def _default(value: Any) -> Any:
 
 def endpoint(operation: Operation, emulator: Emulator) -> Callable:
     strict = emulator.settings.strict
+    strict_client = emulator.settings.strict_client
+    operation_id, query_names = validation.operation_info()[(operation.method, operation.path)]
+    real_api = operation.path.startswith("/api/")
 
     async def serve(request: Request) -> Response:
+        if real_api:
+            with emulator.lock:
+                fault = emulator.api_faults.decide(operation_id)
+                delay = emulator.api_faults.latency_ms + (fault.delay_ms if fault else 0)
+            if delay:
+                await asyncio.sleep(delay / 1000)
+            if fault is not None and fault.status is not None:
+                headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else None
+                message = f"injected fault {fault.id}: {operation_id} answers {fault.status}"
+                response: Response = error_response(fault.status, "INJECTED_FAULT", message, headers=headers)
+                _record(request, response, [])
+                return response
         body = await request.body()
         # An empty query value (`?cursor=`) means the parameter is absent, as most servers read it.
         query = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
@@ -80,19 +97,39 @@ def endpoint(operation: Operation, emulator: Emulator) -> Callable:
             body,
             request.headers.get("content-type", "application/json" if body else ""),
         )
-        response = _serve(request, core, body, dict(query))
+        violations: list[dict[str, str]] = []
+        response = _serve(request, core, body, dict(query), violations)
         if strict:
             response = _check_response(core, response)
+        if real_api:
+            _record(request, response, violations)
         return response
 
-    def _serve(request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str]) -> Response:
+    def _record(request: Request, response: Response, violations: list[dict[str, str]]) -> None:
+        call = Call(operation_id, request.method, request.url.path, response.status_code, violations)
+        with emulator.lock:
+            emulator.contract.record(call)
+
+    def _serve(
+        request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str], violations: list
+    ) -> Response:
         principal = None
         if operation.secured:
             try:
                 principal = authenticate(request.headers, emulator.verifier)
             except AuthError as exc:
+                violations.append(violation("header", "Authorization", exc.code, exc.message))
                 return error_response(401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"})
         problems = validation.validate_request(core)
+        # Parameters the spec does not name are ignored, as the real service does, but noted.
+        unknown = [
+            violation("query", name, "unknownParameter", f"query parameter '{name}' is not part of {operation_id}")
+            for name in query
+            if name not in query_names
+        ]
+        violations.extend(problems + unknown)
+        if strict_client:
+            problems = problems + unknown
         if problems:
             summary = "; ".join(p["message"] for p in problems)
             return error_response(400, "VALIDATION_FAILED", f"invalid request: {summary}", problems)

@@ -42,6 +42,30 @@ def spec_json() -> bytes:
 
 
 @lru_cache(maxsize=1)
+def operation_info() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
+    """(METHOD, path) -> (operationId, names of its query parameters), from the spec."""
+    spec = spec_dict()
+    parameters = spec.get("components", {}).get("parameters", {})
+
+    def resolve(p: dict[str, Any]) -> dict[str, Any]:
+        return parameters[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+
+    info = {}
+    for path, item in spec["paths"].items():
+        shared = [resolve(p) for p in item.get("parameters", [])]
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                names = {p["name"] for p in shared + [resolve(p) for p in op.get("parameters", [])] if p["in"] == "query"}
+                info[(method.upper(), path)] = (op["operationId"], frozenset(names))
+    return info
+
+
+def api_operations() -> dict[str, str]:
+    """operationId -> 'METHOD /path' of every operation of the real API (not the control plane)."""
+    return {op: f"{m} {p}" for (m, p), (op, _) in operation_info().items() if p.startswith("/api/")}
+
+
+@lru_cache(maxsize=1)
 def openapi() -> OpenAPI:
     return OpenAPI.from_dict(spec_dict())
 

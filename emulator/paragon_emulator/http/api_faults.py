@@ -1,0 +1,142 @@
+"""API faults and the contract report: what the real-API surface does to, and notes about, a client.
+
+API faults make chosen operations answer 429 (with Retry-After), 500/502/503, or answer late:
+for the next N calls, or for a seeded fraction of calls. The contract recorder keeps the last
+requests to /api/ with their violations, and reports them by operation, field and rule, with
+which documented operations the client used and which it never did.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.errors import InvalidInput, NotFound
+
+STATUSES = (429, 500, 502, 503)
+
+
+@dataclass
+class ApiFault:
+    id: int
+    operations: tuple[str, ...]  # operationIds, or ("*",)
+    status: int | None  # None: only a delay
+    delay_ms: int = 0
+    remaining: int | None = None  # next N calls; None: until cleared
+    fraction: float | None = None  # a seeded fraction of calls instead
+    retry_after: int = 1
+    hits: int = 0
+
+    def describe(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": self.id, "operations": list(self.operations), "delayMs": self.delay_ms, "hits": self.hits}
+        for key, value in (("status", self.status), ("remaining", self.remaining), ("fraction", self.fraction)):
+            if value is not None:
+                body[key] = value
+        if self.status == 429:
+            body["retryAfter"] = self.retry_after
+        return body
+
+
+class ApiFaults:
+    def __init__(self, seed: int, latency_ms: int = 0):
+        self.random = random.Random(seed)
+        self.latency_ms = latency_ms
+        self.rules: list[ApiFault] = []
+        self._ids = itertools.count(1)
+
+    def add(
+        self,
+        operations: list[str],
+        known: set[str],
+        status: int | None = None,
+        delay_ms: int = 0,
+        count: int | None = None,
+        fraction: float | None = None,
+        retry_after: int = 1,
+    ) -> ApiFault:
+        unknown = [op for op in operations if op != "*" and op not in known]
+        if unknown:
+            raise InvalidInput("operations", f"unknown operation {unknown[0]}; use operationIds of the spec or '*'")
+        if status is None and not delay_ms:
+            raise InvalidInput("status", "a fault needs a status, a delayMs, or both")
+        if count is not None and fraction is not None:
+            raise InvalidInput("fraction", "give count or fraction, not both")
+        rule = ApiFault(next(self._ids), tuple(operations) or ("*",), status, delay_ms, count, fraction, retry_after)
+        self.rules.append(rule)
+        return rule
+
+    def decide(self, operation_id: str) -> ApiFault | None:
+        """The fault this call meets, if any; counts and the seeded draw are consumed here."""
+        for rule in self.rules:
+            if "*" not in rule.operations and operation_id not in rule.operations:
+                continue
+            if rule.fraction is not None and self.random.random() >= rule.fraction:
+                continue
+            rule.hits += 1
+            if rule.remaining is not None:
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self.rules.remove(rule)
+            return rule
+        return None
+
+    def clear(self, fault_id: int | None = None) -> int:
+        if fault_id is None:
+            removed, self.rules = len(self.rules), []
+            return removed
+        if not any(r.id == fault_id for r in self.rules):
+            raise NotFound("faultId", f"no API fault {fault_id}")
+        self.rules = [r for r in self.rules if r.id != fault_id]
+        return 1
+
+
+@dataclass
+class Call:
+    operation: str
+    method: str
+    path: str
+    status: int
+    violations: list[dict[str, str]] = field(default_factory=list)
+
+
+class ContractRecorder:
+    def __init__(self, operations: dict[str, str], capacity: int):
+        self.operations = operations  # operationId -> "METHOD /path" of every documented API operation
+        self.calls: deque[Call] = deque(maxlen=capacity)
+
+    def record(self, call: Call) -> None:
+        self.calls.append(call)
+
+    def report(self) -> dict[str, Any]:
+        grouped: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+        used: set[str] = set()
+        for call in self.calls:
+            used.add(call.operation)
+            for v in call.violations:
+                key = (call.operation, v["location"], v["path"], v["rule"])
+                entry = grouped.get(key)
+                if entry is None:
+                    grouped[key] = entry = {
+                        "operation": call.operation,
+                        "location": v["location"],
+                        "field": v["path"],
+                        "rule": v["rule"],
+                        "count": 0,
+                        "firstExample": {"method": call.method, "path": call.path, "message": v["message"]},
+                    }
+                entry["count"] += 1
+        return {
+            "requests": len(self.calls),
+            "invalidRequests": sum(1 for c in self.calls if c.violations),
+            "violations": list(grouped.values()),
+            "coverage": {
+                "used": sorted(used & set(self.operations)),
+                "unused": sorted(set(self.operations) - used),
+            },
+        }
+
+    def clear(self) -> None:
+        self.calls.clear()
