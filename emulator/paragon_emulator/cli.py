@@ -21,6 +21,8 @@ A local emulator of Paragon's Managed Sync API (Sync API + Permissions API).
   paragon-emulator serve                       serve on 127.0.0.1:8080 with embedded defaults
   paragon-emulator token --user alice          print a Paragon User Token the emulator accepts
   paragon-emulator spec                        print the OpenAPI spec the emulator serves
+  paragon-emulator control advance 1h          drive a running emulator (info, reset, advance,
+                                               clock, scenario, contract, events)
 
 Every serve option is also an environment variable PARAGON_EMULATOR_<OPTION>
 (e.g. PARAGON_EMULATOR_CLOCK_MODE=manual); a flag wins over the variable.
@@ -44,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action=argparse.BooleanOptionalAction, default=None,
         help="also validate responses against the spec; a mismatch is a 500 naming the field",
     )
+    serve.add_argument(
+        "--strict-client", action=argparse.BooleanOptionalAction, default=None,
+        help="refuse (400) what the contract report otherwise only notes, e.g. unknown query parameters",
+    )
     serve.add_argument("--project-id", action="append", dest="project_ids", help="accepted project id (repeatable)")
     serve.add_argument("--audience-host", action="append", dest="audience_hosts", help="accepted aud host (repeatable)")
     serve.add_argument(
@@ -65,6 +71,27 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--audience-host", help="host part of aud (default useparagon.com)")
     token.add_argument("--claim", action="append", default=[], metavar="NAME=JSON", help="extra claim (repeatable)")
     token.add_argument("--private-key", help="sign with this PEM private key instead of the development key")
+
+    control = commands.add_parser(
+        "control",
+        help="drive a running emulator's control plane",
+        description="Drive a running emulator's /_emulator/ control plane and print its JSON answer.",
+    )
+    control.add_argument(
+        "--url", default=None, help="the emulator's base URL (default $PARAGON_EMULATOR_URL or http://127.0.0.1:8080)"
+    )
+    actions = control.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("info", help="version, seed, clock, uptime")
+    reset = actions.add_parser("reset", help="forget everything, or one project's or user's state")
+    reset.add_argument("--project")
+    reset.add_argument("--user")
+    advance = actions.add_parser("advance", help="move emulated time, running every timer that falls due")
+    advance.add_argument("duration", help="e.g. 90s, 5m, 1h30m")
+    actions.add_parser("clock", help="the clock's mode, rate and reading")
+    scenario = actions.add_parser("scenario", help="load a bundled scenario")
+    scenario.add_argument("name")
+    actions.add_parser("contract", help="the contract report of the client's requests")
+    actions.add_parser("events", help="webhook events and their delivery attempts")
 
     spec = commands.add_parser("spec", help="print the OpenAPI spec", description="Print the emulator's OpenAPI spec.")
     spec.add_argument("--format", choices=("yaml", "json"), default="yaml")
@@ -96,7 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host, port=args.port, seed=args.seed, clock_mode=args.clock_mode, clock_rate=args.clock_rate,
         clock_start=args.clock_start, strict=args.strict, project_ids=args.project_ids,
         audience_hosts=args.audience_hosts, public_keys=args.public_keys, dev_key=args.dev_key,
-        log_level=args.log_level, scenario=args.scenario,
+        log_level=args.log_level, scenario=args.scenario, strict_client=args.strict_client,
     )
     try:
         app = create_app(settings)
@@ -145,6 +172,35 @@ def _spec(args: argparse.Namespace) -> int:
     return 0
 
 
+def _control(args: argparse.Namespace) -> int:
+    import os
+
+    import httpx
+
+    base = (args.url or os.environ.get("PARAGON_EMULATOR_URL") or "http://127.0.0.1:8080").rstrip("/")
+    requests = {
+        "info": ("GET", "/_emulator/info", None),
+        "clock": ("GET", "/_emulator/clock", None),
+        "contract": ("GET", "/_emulator/contract", None),
+        "events": ("GET", "/_emulator/webhooks/events", None),
+        "advance": ("POST", "/_emulator/clock/advance", {"duration": getattr(args, "duration", None)}),
+        "scenario": ("POST", f"/_emulator/scenarios/{getattr(args, 'name', '')}", None),
+        "reset": (
+            "POST",
+            "/_emulator/reset",
+            {k: v for k, v in (("projectId", getattr(args, "project", None)), ("userId", getattr(args, "user", None))) if v},
+        ),
+    }
+    method, path, body = requests[args.action]
+    try:
+        response = httpx.request(method, base + path, json=body if body else None, timeout=30, trust_env=False)
+    except httpx.HTTPError as exc:
+        print(f"{PROG}: cannot reach the emulator at {base}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(response.json(), indent=2))
+    return 0 if response.is_success else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -154,5 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         return _token(args)
     if args.command == "spec":
         return _spec(args)
+    if args.command == "control":
+        return _control(args)
     parser.print_help()
     return 0
