@@ -114,8 +114,13 @@ def test_every_event_type_from_a_real_scenario_arrives_signed(auth, receiver):
         advance(client, 62)
         client.delete(upstream + f"/items/{created['externalId']}")
         advance(client, 24 * 3600 + 10)
-        for event in ("sync_errored", "record_errored"):
-            assert client.post("/_emulator/webhooks/trigger", json={"syncId": sync["id"], "event": event}).status_code == 200
+        # The errored events come from injected faults, as they would from a real upstream.
+        client.post("/_emulator/faults/sync", json={"syncId": sync["id"], "kind": "record_error"})
+        client.post(upstream + "/items", json={"fields": {"name": "broken.txt"}})
+        advance(client, 62)
+        client.post("/_emulator/faults/sync", json={"syncId": sync["id"], "kind": "credential_revoked"})
+        advance(client, 62)
+        assert client.get(f"/api/syncs/{sync['id']}", headers=headers).json()["status"] == "ERRORED"
         wanted = {"sync_complete", "record_created", "record_updated", "record_deleted", "sync_errored", "record_errored"}
         wait_for(lambda: wanted <= {e["event"] for e in receiver.events()}, "every event type")
 
@@ -138,6 +143,20 @@ def test_every_event_type_from_a_real_scenario_arrives_signed(auth, receiver):
         assert by_type["record_errored"]["error"]["recordId"]
         with pytest.raises(InvalidSignature):
             verify(receiver.received[0][1] + b" ", receiver.received[0][0], SECRET)
+
+
+def test_trigger_makes_a_chosen_event_on_demand(auth, receiver):
+    with make_client() as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth()).json()
+        advance(client, 3)
+        for event in ("sync_errored", "record_errored", "record_created"):
+            response = client.post("/_emulator/webhooks/trigger", json={"syncId": sync["id"], "event": event})
+            assert response.status_code == 200 and response.json()["type"] == event
+        wait_for(lambda: len(receiver.received) == 4, "the triggered events")
+        assert [e["event"] for e in receiver.events()] == ["sync_complete", "sync_errored", "record_errored", "record_created"]
+        missing = client.post("/_emulator/webhooks/trigger", json={"syncId": "nope", "event": "sync_complete"})
+        assert missing.status_code == 404
 
 
 def test_a_failing_receiver_gets_everything_in_order_once_it_recovers(auth, receiver):
