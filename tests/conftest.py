@@ -11,6 +11,8 @@ from starlette.testclient import TestClient
 from paragon_emulator import Settings, create_app
 from paragon_emulator.tokens import mint
 
+pytest_plugins = ["pytester"]  # the plugin's own tests (tests/plugin) run pytest in fresh projects
+
 START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
 PROJECT = Settings().default_project_id
 

@@ -82,15 +82,19 @@ class Emulator:
             return self.clock.run_due() if self.clock.mode != "manual" else 0
 
     # -- control plane -----------------------------------------------------------------------
-    def reset(self, project_id: str | None = None, user_id: str | None = None) -> int:
-        """Forget everything (a fresh emulator with the same settings), or one project's or user's syncs."""
+    def reset(self, project_id: str | None = None, user_id: str | None = None, restart_clock: bool = False) -> int:
+        """Forget everything (a fresh emulator with the same settings), or one project's or user's syncs.
+
+        A full reset keeps the clock's mode, rate and reading, unless `restart_clock` puts it back
+        to its start-up settings (what a test fixture wants: every test at the same instant).
+        """
         if user_id is not None and project_id is None:
             raise InvalidInput("projectId", "resetting one user needs its projectId too")
         with self.lock:
             if project_id is None:
                 removed = len(self.syncs.all())
                 # A reset forgets state, not time: the clock keeps its mode, rate and reading.
-                self._build(Clock(self.clock.mode, self.clock.rate, self.clock.now()))
+                self._build(None if restart_clock else Clock(self.clock.mode, self.clock.rate, self.clock.now()))
                 self._load_startup_scenario()
                 return removed
 

@@ -10,15 +10,16 @@ Fixtures (see docs/pytest-plugin.md):
   127.0.0.1 starts on first use), `emulator` (the `Emulator` control object), `requests` (what
   reached the app in this test), and `advance`, `set_clock`, `load_scenario`, `change_upstream`,
   `size_upstream`, `token`, `headers`, `client`, `trigger`, `configure_webhooks`, `webhook_log`,
-  `events`, `reset`.
+  `events`, `inject_sync_fault`, `inject_api_fault`, `clear_faults`, `contract_report`, `reset`.
 - `paragon_token`: a factory of Paragon User Tokens.
 - `paragon_client` / `paragon_client_for`: httpx clients with the base URL and a user's token.
 - `paragon_webhooks`: a signature-checking webhook receiver with `wait_for(event, sync_id, timeout)`.
 - `paragon_asgi_client` / `paragon_async_client`: the same API with no socket (ASGI transport).
 
-Options: `--paragon-seed`, `--paragon-clock-mode`, `--paragon-clock-start` (and the ini keys
-`paragon_seed`, `paragon_clock_mode`, `paragon_clock_start`); the `paragon_settings` fixture for
-any other setting; the marker `@pytest.mark.paragon_scenario("crm")`.
+Options: `--paragon-seed`, `--paragon-clock-mode`, `--paragon-clock-start`, `--paragon-strict-client`
+(and the ini keys `paragon_seed`, `paragon_clock_mode`, `paragon_clock_start`,
+`paragon_strict_client`); the `paragon_settings` fixture for any other setting; the markers
+`@pytest.mark.paragon_scenario("crm")` and `@pytest.mark.paragon_allow_invalid_requests`.
 """
 
 from __future__ import annotations
@@ -61,9 +62,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--paragon-clock-start", dest="paragon_clock_start", default=None, metavar="ISO8601",
         help="emulated time at the start of every test (ini: paragon_clock_start; default: the session's start time)",
     )
+    group.addoption(
+        "--paragon-strict-client", dest="paragon_strict_client", action="store_true", default=None,
+        help="fail a test whose client sent the emulator an invalid request, naming the violations "
+        "(ini: paragon_strict_client; opt a test out with @pytest.mark.paragon_allow_invalid_requests)",
+    )
     parser.addini("paragon_seed", "seed of the paragon-emulator session (default 0)", default="0")
     parser.addini("paragon_clock_mode", "paragon-emulator clock mode: manual, real or accelerated", default="manual")
     parser.addini("paragon_clock_start", "emulated time each test starts at (ISO 8601)", default="")
+    parser.addini("paragon_strict_client", "fail tests whose client sent invalid requests", type="bool", default=False)
 
 
 @dataclass(frozen=True)
@@ -71,9 +78,11 @@ class Options:
     seed: int
     clock_mode: str
     clock_start: datetime
+    strict_client: bool = False
 
 
 _OPTIONS = pytest.StashKey[Options]()
+_USED = pytest.StashKey["ParagonEmulator"]()
 
 
 def _read_options(config: pytest.Config) -> Options:
@@ -101,7 +110,9 @@ def _read_options(config: pytest.Config) -> Options:
             start = start.replace(tzinfo=timezone.utc)
     else:
         start = datetime.now(timezone.utc).replace(microsecond=0)
-    return Options(seed, mode, start)
+    strict = config.getoption("paragon_strict_client")
+    strict_client = bool(strict if strict is not None else config.getini("paragon_strict_client"))
+    return Options(seed, mode, start, strict_client)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -109,6 +120,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "paragon_scenario(name, ...): load these paragon-emulator scenarios (bundled names or .yaml paths) "
         "into the emulator before the test",
+    )
+    config.addinivalue_line(
+        "markers",
+        "paragon_allow_invalid_requests: this test sends invalid requests on purpose (--paragon-strict-client "
+        "does not fail it)",
     )
     config.stash[_OPTIONS] = _read_options(config)
 
@@ -132,18 +148,28 @@ class _RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status: list[int] = []
+        status: int | None = None
+        logged = False
+
+        def note() -> None:
+            nonlocal logged
+            logged = True
+            query = scope.get("query_string", b"").decode("latin-1")
+            self.log.append(LoggedRequest(scope["method"], scope["path"], status, query))
 
         async def send_and_note(message: dict) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status.append(message["status"])
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body") and not logged:
+                note()  # before the last byte leaves: a client that has its answer sees the entry
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            query = scope.get("query_string", b"").decode("latin-1")
-            self.log.append(LoggedRequest(scope["method"], scope["path"], status[0] if status else None, query))
+            if not logged:
+                note()
 
 
 # -- the session's emulator ----------------------------------------------------------------------
@@ -175,6 +201,11 @@ class ParagonEmulator:
                     self._start_server()
         assert self._base_url is not None
         return self._base_url
+
+    @property
+    def listening(self) -> bool:
+        """Whether the HTTP server has been started (ASGI-only tests never start it)."""
+        return self._base_url is not None
 
     @property
     def port(self) -> int:
@@ -224,16 +255,10 @@ class ParagonEmulator:
         The test's `paragon_scenario` markers are applied again and the webhook receiver stays
         configured, so a reset mid-test returns to the test's own starting point.
         """
-        from .domain.clock import Clock
-
         emulator = self.emulator
-        settings = emulator.settings
         with emulator.lock:
-            # Emulator.reset keeps the clock's reading; give it a fresh clock at the session's start
-            # (and mode) first, so every test starts at the same emulated instant whatever ran before.
-            start = settings.clock_start if settings.clock_mode == "manual" else None
-            emulator.clock = Clock(settings.clock_mode, settings.clock_rate, start)
-            emulator.reset()
+            # Every test starts at the same emulated instant and mode, whatever ran before.
+            emulator.reset(restart_clock=True)
             self.requests.clear()
             for scenario in self.scenarios:
                 emulator.load_scenario(scenario)
@@ -302,6 +327,32 @@ class ParagonEmulator:
     def info(self) -> dict[str, Any]:
         return self.emulator.info()
 
+    # -- faults and the contract report ------------------------------------------------------------
+    def inject_sync_fault(self, sync_id: str, kind: str, once: bool = True, **options: Any) -> Any:
+        """What the sync's next run meets: credential_revoked, root_missing, rate_limited, record_error
+        (options: backoff_ms, record_id, message)."""
+        return self.emulator.inject_sync_fault(sync_id, kind, once, **options)
+
+    def inject_api_fault(
+        self,
+        operations: list[str] | None = None,
+        status: int | None = None,
+        delay_ms: int = 0,
+        count: int | None = None,
+        fraction: float | None = None,
+        retry_after: int = 1,
+    ) -> Any:
+        """Make API operations (operationIds, or all) answer `status` (429, 500, 502, 503) and/or late."""
+        return self.emulator.inject_api_fault(operations, status, delay_ms, count, fraction, retry_after)
+
+    def clear_faults(self) -> int:
+        with self.emulator.lock:
+            return self.emulator.clear_sync_faults() + self.emulator.api_faults.clear()
+
+    def contract_report(self) -> dict[str, Any]:
+        """The client's requests in this test: violations by operation, field and rule, and coverage."""
+        return self.emulator.contract_report()
+
     # -- tokens and clients --------------------------------------------------------------------
     @property
     def project_id(self) -> str:
@@ -364,7 +415,7 @@ def _scenarios(request: pytest.FixtureRequest) -> tuple[str, ...]:
     names: list[str] = []
     for marker in reversed(list(request.node.iter_markers("paragon_scenario"))):
         if not marker.args:
-            raise pytest.UsageError("@pytest.mark.paragon_scenario needs a scenario name, e.g. paragon_scenario('crm')")
+            pytest.fail("@pytest.mark.paragon_scenario needs a scenario name, e.g. paragon_scenario('crm')", pytrace=False)
         names.extend(str(a) for a in marker.args)
     return tuple(names)
 
@@ -374,6 +425,7 @@ def paragon_emulator(_paragon_session: ParagonEmulator, request: pytest.FixtureR
     """The session's emulator, reset for this test (and with the test's scenarios loaded)."""
     _paragon_session.scenarios = _scenarios(request)
     _paragon_session.reset()
+    request.node.stash[_USED] = _paragon_session
     return _paragon_session
 
 
@@ -382,6 +434,38 @@ def _paragon_scenario_marker(request: pytest.FixtureRequest) -> None:
     # A test marked paragon_scenario gets the emulator even if it names no paragon fixture.
     if request.node.get_closest_marker("paragon_scenario") is not None:
         request.getfixturevalue("paragon_emulator")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    report = yield
+    # Strict client validation: a test that passed fails if its client sent an invalid request.
+    if call.when == "call" and report.passed and item.config.stash[_OPTIONS].strict_client:
+        handle = item.stash.get(_USED, None)
+        if handle is not None and item.get_closest_marker("paragon_allow_invalid_requests") is None:
+            problem = _invalid_requests(handle.contract_report())
+            if problem:
+                report.outcome = "failed"
+                report.longrepr = problem
+    return report
+
+
+def _invalid_requests(report: dict[str, Any]) -> str | None:
+    if not report.get("invalidRequests"):
+        return None
+    lines = [
+        f"paragon-emulator (strict client): the client sent {report['invalidRequests']} invalid request(s) "
+        f"of {report['requests']} in this test:"
+    ]
+    for v in report.get("violations", []):
+        example = v.get("firstExample", {})
+        times = f" ({v['count']}x)" if v.get("count", 1) > 1 else ""
+        lines.append(
+            f"  {example.get('method')} {example.get('path')} [{v['operation']}] {v['location']} {v['field']}: "
+            f"{v['rule']}{times}: {example.get('message')}"
+        )
+    lines.append("(mark the test @pytest.mark.paragon_allow_invalid_requests if it sends them on purpose)")
+    return "\n".join(lines)
 
 
 @pytest.fixture
@@ -495,7 +579,10 @@ class WebhookReceiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/paragon/webhooks"
-        self._thread = threading.Thread(target=self.server.serve_forever, name="paragon-webhooks", daemon=True)
+        # A short poll interval: shutdown() waits for the serving loop to notice it (0.5 s by default).
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, name="paragon-webhooks", daemon=True
+        )
         self._thread.start()
         self.configure()
         paragon._after_reset.append(self.configure)

@@ -33,7 +33,8 @@ from .errors import violation
 @lru_cache(maxsize=1)
 def spec_dict() -> dict[str, Any]:
     text = resources.files("paragon_emulator").joinpath("openapi.yaml").read_text()
-    return yaml.safe_load(text)
+    # libyaml's loader when PyYAML has it: ~8x faster than the pure-Python one at start-up.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @lru_cache(maxsize=1)

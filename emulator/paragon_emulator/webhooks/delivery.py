@@ -92,7 +92,7 @@ class Dispatcher:
         self.capacity = capacity
         self.queues: dict[str, deque[Delivery]] = {}
         self.pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook")
-        self.client = httpx.Client(timeout=timeout, trust_env=False)
+        self._client: httpx.Client | None = None  # made on first send: it costs ~15 ms (TLS context)
         self.closed = False
 
     # -- called under the emulator's lock --------------------------------------------------------
@@ -147,7 +147,7 @@ class Dispatcher:
         headers = {"content-type": "application/json", **sign(delivery.event.id, delivery.body, endpoint.secret)}
         started = time.monotonic()
         try:
-            response = self.client.post(endpoint.url or "", content=delivery.body, headers=headers)
+            response = self._http().post(endpoint.url or "", content=delivery.body, headers=headers)
             attempt.status_code = response.status_code
             ok = 200 <= response.status_code < 300
             if not ok:
@@ -158,6 +158,12 @@ class Dispatcher:
         attempt.latency_ms = round((time.monotonic() - started) * 1000, 2)
         with self.lock:
             self._settle(delivery, ok)
+
+    def _http(self) -> httpx.Client:
+        with self.lock:
+            if self._client is None:
+                self._client = httpx.Client(timeout=self.timeout, trust_env=False)
+            return self._client
 
     def _settle(self, delivery: Delivery, ok: bool) -> None:
         if ok:
@@ -180,4 +186,5 @@ class Dispatcher:
             return
         self.closed = True
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.client.close()
+        if self._client is not None:
+            self._client.close()

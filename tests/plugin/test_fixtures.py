@@ -1,0 +1,201 @@
+"""The plugin's fixtures in this suite's own session (the plugin is installed, so it is loaded)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from paragon_emulator.pytest_plugin import WEBHOOK_SECRET, ParagonEmulator, WebhookReceiver
+
+BOX = {"integration": "box", "pipeline": "files"}
+
+
+def until(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_importing_the_plugin_imports_nothing_heavy() -> None:
+    # Every pytest run of every project with the package installed imports the plugin.
+    code = (
+        "import sys, pytest; before = set(sys.modules); import paragon_emulator.pytest_plugin; "
+        "print(sorted(set(sys.modules) - before))"
+    )
+    loaded = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True).replace("'", '"'))
+    assert loaded == ["paragon_emulator", "paragon_emulator.pytest_plugin"]
+
+
+def test_each_test_starts_at_the_configured_instant_on_a_manual_clock(paragon_emulator: ParagonEmulator) -> None:
+    settings = paragon_emulator.emulator.settings
+    assert paragon_emulator.now == settings.clock_start
+    assert paragon_emulator.clock_state()["mode"] == "manual"
+    paragon_emulator.advance(duration="1h30m")
+    assert (paragon_emulator.now - settings.clock_start).total_seconds() == 5400
+    paragon_emulator.reset()
+    assert paragon_emulator.now == settings.clock_start
+
+
+def test_the_request_log_records_method_path_query_and_status(paragon_emulator, paragon_client) -> None:
+    paragon_client.get("/api/syncs", params={"credentialId": "c-1"})
+    paragon_client.post("/api/syncs", json={"integration": "nope", "pipeline": "files"})
+    paragon_client.delete("/api/nowhere")
+    assert [tuple(r) for r in paragon_emulator.requests] == [
+        ("GET", "/api/syncs", 200, "credentialId=c-1"),
+        ("POST", "/api/syncs", 400, ""),
+        ("DELETE", "/api/nowhere", 404, ""),
+    ]
+    paragon_emulator.reset()
+    assert paragon_emulator.requests == []
+
+
+def test_clients_for_other_users_see_only_their_own_syncs(paragon_emulator, paragon_client, paragon_client_for) -> None:
+    mine = paragon_client.post("/api/syncs", json=BOX).json()
+    bob = paragon_client_for("bob")
+    assert bob.get("/api/syncs").json()["data"] == []
+    assert bob.get(f"/api/syncs/{mine['id']}").status_code == 404
+    anonymous = paragon_client_for(None)
+    assert anonymous.get("/api/syncs").json()["code"] == "AUTH_MISSING"
+    assert str(paragon_client.base_url).rstrip("/") == paragon_emulator.base_url
+
+
+def test_the_token_factory_takes_user_project_expiry_and_claims(paragon_emulator, paragon_token) -> None:
+    import jwt
+
+    token = paragon_token("carol", expires_in=120, claims={"plan": "pro"})
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["sub"] == "carol" and claims["plan"] == "pro" and claims["exp"] - claims["iat"] == 120
+    assert claims["aud"] == f"useparagon.com/{paragon_emulator.project_id}"
+    elsewhere = paragon_token("carol", project="p-2")
+    assert jwt.decode(elsewhere, options={"verify_signature": False})["aud"] == "useparagon.com/p-2"
+    response = httpx.get(paragon_emulator.url("/api/syncs"), headers={"Authorization": f"Bearer {elsewhere}"}, trust_env=False)
+    assert response.json()["code"] == "AUTH_UNKNOWN_PROJECT"
+
+
+def test_upstream_changes_from_python_reach_the_api(paragon_emulator, paragon_client) -> None:
+    paragon_emulator.size_upstream("alice", "box", "files", 3)
+    sync = paragon_client.post("/api/syncs", json=BOX).json()
+    paragon_emulator.advance(seconds=10)
+    assert paragon_client.get(f"/api/syncs/{sync['id']}").json()["summary"]["totalRecords"] == 3
+    item = paragon_emulator.change_upstream("alice", "box", "files", "create", fields={"name": "new.txt"})
+    paragon_emulator.advance(duration="1m")
+    assert paragon_client.get(f"/api/syncs/{sync['id']}").json()["summary"]["totalRecords"] == 4
+    paragon_emulator.change_upstream("alice", "box", "files", "update", item["externalId"], {"name": "renamed.txt"})
+    paragon_emulator.advance(duration="1m")
+    names = [r["name"] for r in paragon_client.get(f"/api/syncs/{sync['id']}/records").json()["data"]]
+    assert "renamed.txt" in names and "new.txt" not in names
+
+
+def test_faults_and_the_contract_report_from_python(paragon_emulator, paragon_client) -> None:
+    sync = paragon_client.post("/api/syncs", json=BOX).json()
+    paragon_emulator.inject_api_fault(["getSyncStatus"], status=503, count=1)
+    assert paragon_client.get(f"/api/syncs/{sync['id']}").status_code == 503
+    assert paragon_client.get(f"/api/syncs/{sync['id']}").status_code == 200
+    paragon_emulator.inject_sync_fault(sync["id"], "credential_revoked")
+    paragon_emulator.advance(seconds=10)
+    assert paragon_client.get(f"/api/syncs/{sync['id']}").json()["status"] == "ERRORED"
+    assert paragon_emulator.clear_faults() == 0  # both were one-shot and are used up
+    paragon_client.get("/api/syncs", params={"nonsense": "1"})
+    report = paragon_emulator.contract_report()
+    assert report["requests"] == 5 and report["invalidRequests"] == 1
+    assert report["violations"][0]["rule"] == "unknownParameter"
+
+
+def test_webhooks_arrive_signed_and_wait_for_returns_the_payload(paragon_emulator, paragon_client, paragon_webhooks) -> None:
+    sync = paragon_client.post("/api/syncs", json=BOX).json()
+    paragon_emulator.advance(seconds=10)
+    done = paragon_webhooks.wait_for("sync_complete", sync_id=sync["id"])
+    assert done["syncInstanceId"] == sync["id"] and done["user"] == {"id": "alice"}
+    [webhook] = paragon_webhooks.received
+    assert webhook.verified and webhook.headers["webhook-id"] == paragon_emulator.webhook_log[0].event.id
+    assert paragon_webhooks.payloads == [done]
+    trigger = paragon_emulator.trigger(sync["id"], "sync_errored", message="boom")
+    assert paragon_webhooks.wait_for("sync_errored")["error"]["message"] == "boom"
+    assert trigger.event.type == "sync_errored"
+
+
+def test_a_failing_receiver_is_retried_on_the_clock(paragon_emulator, paragon_client, paragon_webhooks) -> None:
+    paragon_webhooks.status_code = 500
+    sync = paragon_client.post("/api/syncs", json=BOX).json()
+    paragon_emulator.advance(seconds=10)
+    until(lambda: paragon_emulator.webhook_log[0].status == "pending")  # the first attempt failed
+    with pytest.raises(pytest.fail.Exception, match="sync_complete +sync .* pending, 1 attempt\\(s\\), last: HTTP 500"):
+        paragon_webhooks.wait_for("sync_complete", timeout=0.1)
+    paragon_webhooks.status_code = 200
+    paragon_emulator.advance(seconds=15)  # the first retry is due after 10 s +-20%
+    assert paragon_webhooks.wait_for("sync_complete", sync_id=sync["id"])
+
+
+def test_deliveries_with_a_bad_signature_are_refused(paragon_emulator, paragon_client, paragon_webhooks) -> None:
+    paragon_emulator.configure_webhooks(secret="whsec_" + "d3Jvbmctc2VjcmV0")  # not the receiver's secret
+    paragon_client.post("/api/syncs", json=BOX)
+    paragon_emulator.advance(seconds=10)
+    until(lambda: paragon_webhooks.rejected)
+    with pytest.raises(pytest.fail.Exception, match="(?s)Refused 1 delivery\\(ies\\) with a bad signature:.*does not match"):
+        paragon_webhooks.wait_for("sync_complete", timeout=0.1)
+    assert paragon_webhooks.received == [] and not paragon_webhooks.rejected[0].verified
+    assert paragon_webhooks.secret == WEBHOOK_SECRET
+
+
+def test_a_reset_mid_test_keeps_the_receiver_and_the_tests_scenarios(paragon_emulator, paragon_client, paragon_webhooks) -> None:
+    paragon_emulator.scenarios = ("shared-drive",)  # as the marker would set them
+    paragon_emulator.reset()
+    [sync] = paragon_client.get("/api/syncs").json()["data"]
+    paragon_emulator.advance(seconds=10)
+    assert paragon_webhooks.wait_for("sync_complete", sync_id=sync["id"])
+
+
+def test_two_receivers_the_last_one_configured_wins(paragon_emulator, paragon_client, paragon_webhooks) -> None:
+    second = WebhookReceiver(paragon_emulator)
+    try:
+        paragon_client.post("/api/syncs", json=BOX)
+        paragon_emulator.advance(seconds=10)
+        assert second.wait_for("sync_complete")
+        assert paragon_webhooks.received == []
+    finally:
+        second.close()
+
+
+@pytest.mark.paragon_scenario("crm")
+def test_the_scenario_marker_loads_a_scenario_for_one_test(paragon_client) -> None:
+    syncs = paragon_client.get("/api/syncs").json()["data"]
+    assert {s["integration"] for s in syncs} == {"hubspot"} and len(syncs) == 3
+
+
+@pytest.mark.paragon_scenario("shared-drive")
+def test_the_marker_alone_resets_and_loads(request) -> None:
+    handle = request.getfixturevalue("paragon_emulator")
+    assert [s.integration for s in handle.emulator.syncs.all()] == ["googledrive"]
+
+
+@pytest.mark.paragon_scenario("crm")
+class TestMarkersOnAClass:
+    @pytest.mark.paragon_scenario("shared-drive")
+    def test_class_and_function_markers_both_apply(self, paragon_emulator) -> None:
+        assert paragon_emulator.scenarios == ("crm", "shared-drive")
+        assert {s.integration for s in paragon_emulator.emulator.syncs.all()} == {"hubspot", "googledrive"}
+
+
+def test_without_a_marker_no_scenario_is_loaded(paragon_emulator) -> None:
+    assert paragon_emulator.scenarios == () and paragon_emulator.emulator.syncs.all() == []
+
+
+def test_the_asgi_client_talks_to_the_same_emulator(paragon_emulator, paragon_asgi_client) -> None:
+    sync = paragon_asgi_client.post("/api/syncs", json=BOX).json()
+    assert [s.id for s in paragon_emulator.emulator.syncs.all()] == [sync["id"]]
+    assert paragon_emulator.requests[-1] == ("POST", "/api/syncs", 200, "")
+
+
+@pytest.mark.anyio
+async def test_the_async_client_over_the_asgi_transport(paragon_emulator, paragon_async_client) -> None:
+    async with paragon_async_client as client:
+        sync = (await client.post("/api/syncs", json=BOX)).json()
+        paragon_emulator.advance(seconds=10)
+        page = (await client.get(f"/api/syncs/{sync['id']}/records", params={"pageSize": 5})).json()
+    assert len(page["data"]) == 5 and page["paging"]["totalRecords"] == 25
