@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from . import incremental, records
+from . import incremental, plugin, records
 from ._harness import Row, log
 
 FULL = {"records": 1_000_000, "syncs": 1000}
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--syncs", type=int, help="syncs in incremental_1000 (default 1,000; quick 100)")
     parser.add_argument("--repeats", type=int, default=5, help="measured cycles in incremental_1000 (default 5)")
     parser.add_argument(
-        "--only", action="append", choices=(records.NAME, incremental.NAME), help="run only this benchmark (repeatable)"
+        "--only", action="append", choices=(records.NAME, incremental.NAME, plugin.NAME), help="run only this benchmark (repeatable)"
     )
     parser.add_argument(
         "--max-wall", type=float, default=3600.0, help="wall-time bound of each wait loop, in seconds (default 3600)"
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     benchmarks: dict[str, Callable[[], list[Row]]] = {
         records.NAME: lambda: records.run(sizes["records"], max_wall=args.max_wall),
         incremental.NAME: lambda: incremental.run(sizes["syncs"], args.repeats, max_wall=args.max_wall),
+        plugin.NAME: lambda: plugin.run(100),
     }
     selected = args.only or list(benchmarks)
     rows: list[Row] = []
