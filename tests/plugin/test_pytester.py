@@ -262,7 +262,7 @@ def test_strict_client_fails_a_test_that_sent_an_invalid_request(pytester: pytes
         [
             "*strict client*: the client sent 1 invalid request(s) of 1 in this test:",
             "*POST /api/syncs [[]*[]] body $.integration: required: *'integration' is required",
-            "FAILED *::test_sends_an_invalid_body",
+            "FAILED *::test_sends_an_invalid_body*",
         ]
     )
     run(pytester).assert_outcomes(passed=3)  # off by default
