@@ -3,9 +3,8 @@ hit exactly the chosen calls; the contract report is exact."""
 
 from __future__ import annotations
 
-import pytest
 
-from tests.conftest import PROJECT, advance
+from tests.conftest import advance
 
 
 def enable(client, headers, **configuration):

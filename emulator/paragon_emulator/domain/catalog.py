@@ -26,10 +26,6 @@ class Integration:
     required: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pipeline -> required options
     permissions: bool = False  # has a permissions graph (Permissions API)
 
-    @property
-    def categories(self) -> tuple[str, ...]:
-        return (self.category,)
-
 
 _FILE_PICK: Options = {"folderId": "string", "fileIds": "string[]", "mimeTypes": "string[]"}
 _CRM_CUSTOM: Options = {"customObjectName": "string"}

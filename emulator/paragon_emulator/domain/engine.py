@@ -40,17 +40,6 @@ class SyncWork(Protocol):
         """Drop what the work keeps about a deleted sync."""
 
 
-class NoWork:
-    def begin(self, sync: Sync, kind: str) -> None:
-        pass
-
-    def step(self, sync: Sync, kind: str, at: datetime) -> Step:
-        return Step(done=True)
-
-    def forget(self, sync: Sync) -> None:
-        pass
-
-
 @dataclass(frozen=True)
 class Timing:
     initial_delay: float
@@ -60,14 +49,12 @@ class Timing:
 
 
 class SyncEngine:
-    def __init__(
-        self, clock: Clock, events: EventBus, timing: Timing, work: SyncWork | None = None, faults: FaultBook | None = None
-    ):
+    def __init__(self, clock: Clock, events: EventBus, timing: Timing, work: SyncWork, faults: FaultBook):
         self.clock = clock
         self.events = events
         self.timing = timing
-        self.work: SyncWork = work or NoWork()
-        self.faults = faults or FaultBook()
+        self.work = work
+        self.faults = faults
         self._pending_full: set[str] = set()
 
     # -- what the service calls ----------------------------------------------------------

@@ -64,15 +64,15 @@ def mint_token(ctx: Context) -> dict[str, Any]:
 
 
 OPERATIONS = [
-    Operation("GET", "/openapi.json", spec, secured=False),
-    Operation("GET", "/_emulator/health", health, secured=False),
-    Operation("GET", "/_emulator/info", info, secured=False),
-    Operation("POST", "/_emulator/reset", reset, secured=False),
-    Operation("GET", "/_emulator/clock", get_clock, secured=False),
-    Operation("PUT", "/_emulator/clock", set_clock, secured=False),
-    Operation("POST", "/_emulator/clock/advance", advance, secured=False),
-    Operation("GET", "/_emulator/tenants", tenants, secured=False),
-    Operation("POST", "/_emulator/tokens", mint_token, secured=False),
+    Operation("GET", "/openapi.json", spec),
+    Operation("GET", "/_emulator/health", health),
+    Operation("GET", "/_emulator/info", info),
+    Operation("POST", "/_emulator/reset", reset),
+    Operation("GET", "/_emulator/clock", get_clock),
+    Operation("PUT", "/_emulator/clock", set_clock),
+    Operation("POST", "/_emulator/clock/advance", advance),
+    Operation("GET", "/_emulator/tenants", tenants),
+    Operation("POST", "/_emulator/tokens", mint_token),
 ]
 
 
@@ -147,15 +147,15 @@ def load_scenario(ctx: Context) -> dict[str, Any]:
 
 ACCOUNT = "/_emulator/upstream/{projectId}/{userId}/{integration}/{kind}"
 OPERATIONS += [
-    Operation("GET", ACCOUNT, get_account, secured=False),
-    Operation("PUT", ACCOUNT, size_account, secured=False),
-    Operation("POST", ACCOUNT + "/items", create_item, secured=False),
-    Operation("PATCH", ACCOUNT + "/items/{externalId}", update_item, secured=False),
-    Operation("DELETE", ACCOUNT + "/items/{externalId}", delete_item, secured=False),
-    Operation("POST", ACCOUNT + "/items/{externalId}/share", share_item, secured=False),
-    Operation("POST", ACCOUNT + "/items/{externalId}/unshare", unshare_item, secured=False),
-    Operation("GET", "/_emulator/scenarios", list_scenarios, secured=False),
-    Operation("POST", "/_emulator/scenarios/{name}", load_scenario, secured=False),
+    Operation("GET", ACCOUNT, get_account),
+    Operation("PUT", ACCOUNT, size_account),
+    Operation("POST", ACCOUNT + "/items", create_item),
+    Operation("PATCH", ACCOUNT + "/items/{externalId}", update_item),
+    Operation("DELETE", ACCOUNT + "/items/{externalId}", delete_item),
+    Operation("POST", ACCOUNT + "/items/{externalId}/share", share_item),
+    Operation("POST", ACCOUNT + "/items/{externalId}/unshare", unshare_item),
+    Operation("GET", "/_emulator/scenarios", list_scenarios),
+    Operation("POST", "/_emulator/scenarios/{name}", load_scenario),
 ]
 
 
@@ -231,11 +231,11 @@ def trigger(ctx: Context) -> dict[str, Any]:
 
 
 OPERATIONS += [
-    Operation("GET", "/_emulator/webhooks/config", webhook_config, secured=False),
-    Operation("PUT", "/_emulator/webhooks/config", set_webhook_config, secured=False),
-    Operation("GET", "/_emulator/webhooks/events", list_webhook_events, secured=False),
-    Operation("POST", "/_emulator/webhooks/events/{eventId}/redeliver", redeliver, secured=False),
-    Operation("POST", "/_emulator/webhooks/trigger", trigger, secured=False),
+    Operation("GET", "/_emulator/webhooks/config", webhook_config),
+    Operation("PUT", "/_emulator/webhooks/config", set_webhook_config),
+    Operation("GET", "/_emulator/webhooks/events", list_webhook_events),
+    Operation("POST", "/_emulator/webhooks/events/{eventId}/redeliver", redeliver),
+    Operation("POST", "/_emulator/webhooks/trigger", trigger),
 ]
 
 
@@ -294,12 +294,12 @@ def clear_contract(ctx: Context) -> dict[str, Any]:
 
 
 OPERATIONS += [
-    Operation("GET", "/_emulator/faults", list_faults, secured=False),
-    Operation("DELETE", "/_emulator/faults", clear_faults, secured=False),
-    Operation("POST", "/_emulator/faults/sync", add_sync_fault, secured=False),
-    Operation("POST", "/_emulator/faults/api", add_api_fault, secured=False),
-    Operation("PUT", "/_emulator/faults/latency", set_latency, secured=False),
-    Operation("DELETE", "/_emulator/faults/{kind}/{faultId}", clear_one_fault, secured=False),
-    Operation("GET", "/_emulator/contract", contract, secured=False),
-    Operation("DELETE", "/_emulator/contract", clear_contract, secured=False),
+    Operation("GET", "/_emulator/faults", list_faults),
+    Operation("DELETE", "/_emulator/faults", clear_faults),
+    Operation("POST", "/_emulator/faults/sync", add_sync_fault),
+    Operation("POST", "/_emulator/faults/api", add_api_fault),
+    Operation("PUT", "/_emulator/faults/latency", set_latency),
+    Operation("DELETE", "/_emulator/faults/{kind}/{faultId}", clear_one_fault),
+    Operation("GET", "/_emulator/contract", contract),
+    Operation("DELETE", "/_emulator/contract", clear_contract),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
@@ -49,8 +49,11 @@ class Operation:
     method: str
     path: str
     handler: Handler
-    secured: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def real_api(self) -> bool:
+        """The real API needs a token and meets faults; the control plane (and the spec) never do."""
+        return self.path.startswith("/api/")
 
 
 class JSON(JSONResponse):
@@ -69,7 +72,7 @@ def endpoint(operation: Operation, emulator: Emulator) -> Callable:
     strict = emulator.settings.strict
     strict_client = emulator.settings.strict_client
     operation_id, query_names = validation.operation_info()[(operation.method, operation.path)]
-    real_api = operation.path.startswith("/api/")
+    real_api = operation.real_api
 
     async def serve(request: Request) -> Response:
         if real_api:
@@ -114,7 +117,7 @@ def endpoint(operation: Operation, emulator: Emulator) -> Callable:
         request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str], violations: list
     ) -> Response:
         principal = None
-        if operation.secured:
+        if real_api:
             try:
                 principal = authenticate(request.headers, emulator.verifier)
             except AuthError as exc:

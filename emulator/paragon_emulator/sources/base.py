@@ -132,11 +132,6 @@ class Account:
         generated_deleted = sum(1 for e in self.deleted if self.index_of(e) is not None)
         return self.size - generated_deleted + created
 
-    def version(self, external_id: str) -> int:
-        """How often the item changed; a sync stores it to tell changed items from unchanged ones."""
-        item = self.item(external_id)
-        return 0 if item is None else int(item.get("_version", 0))
-
     # -- changing (control plane) --------------------------------------------------------------
     def _log(self, external_id: str, kind: str) -> None:
         self.changes.append(Change(len(self.changes) + 1, external_id, kind))
