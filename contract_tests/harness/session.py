@@ -22,6 +22,7 @@ class ServerUnderTest:
     token: str
     other_token: str | None
     control: ControlPlane | None
+    is_emulator: bool  # answers /_emulator/health, whether or not the suite may use its control plane
     emulator: emulator_server.EmulatorProcess | None = None
     run_id: str = field(default_factory=lambda: secrets.token_hex(3))
     apis: list[Api] = field(default_factory=list)
@@ -85,7 +86,8 @@ def open_session(config: ContractConfig, contract: Contract) -> ServerUnderTest:
     else:
         base_url = config.base_url
     try:
-        has_plane = config.control_plane == "auto" and detect(base_url)
+        is_emulator = detect(base_url)
+        has_plane = config.control_plane == "auto" and is_emulator
         token = tokens.resolve(config.token_command, config.token)
         other = tokens.resolve(config.other_token_command, config.other_token)
         run = secrets.token_hex(3)
@@ -100,7 +102,8 @@ def open_session(config: ContractConfig, contract: Contract) -> ServerUnderTest:
                 "(a Paragon User Token of a user with the integration connected)"
             )
         session = ServerUnderTest(
-            config, contract, base_url, token, other, ControlPlane(base_url) if has_plane else None, emulator, run
+            config, contract, base_url, token, other, ControlPlane(base_url) if has_plane else None, is_emulator,
+            emulator, run,
         )
     except BaseException:
         if emulator is not None:
