@@ -25,7 +25,8 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-from collections import deque
+import heapq
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Iterator
@@ -41,6 +42,7 @@ GIVES = {"can_read": ("viewer", "editor", "owner"), "can_write": ("editor", "own
 INHERITED = {"can_read": True, "can_write": True, "is_owner": False}
 ANYONE = "user:*"
 LIST_CAP = 1000
+REACH_MEMO = 32  # list-objects answers kept until the graph changes (a client pages users repeatedly)
 
 Tuple = tuple[str, str, str]  # (user, relation, object), as OpenFGA writes them
 
@@ -102,9 +104,11 @@ class PermissionGraph:
         self.holders: dict[str, set[str]] = {}  # subject -> objects it holds a direct relation on
         self.groups: dict[str, tuple[str, ...]] = {}  # group email -> member subjects
         self.directory: tuple[str, ...] = ()  # the organisation's users, for user:* and domain answers
+        self.listed: dict[str, set[str]] = {t: set() for t in OBJECT_TYPES}  # synced records by type
         self.feed: list[Change] = []
         self._subjects: dict[str, str] = {}  # interned subject strings: graphs of 10^6 objects repeat them
         self._memo: dict[Any, Any] = {}  # answers that hold until the graph changes
+        self._reached: OrderedDict[tuple[str, str, str], set[str]] = OrderedDict()  # the last few list-objects
 
     # -- writing (syncs) -----------------------------------------------------------------------
     def put(self, oid: str, type_: str, parent: str | None, grants: Iterable[tuple[str, str]], listed: bool, at: datetime) -> None:
@@ -115,12 +119,14 @@ class PermissionGraph:
             return
         self._unlink(oid, old)
         self.nodes[oid] = node
+        if listed:
+            self.listed[type_].add(oid)
         if parent is not None:
             self.children.setdefault(parent, set()).add(oid)
         for subject, _ in node.grants:
             self.holders.setdefault(subject, set()).add(oid)
         self._diff(self._tuples(old), self._tuples(node), at)
-        self._memo.clear()
+        self._changed()
 
     def remove(self, oid: str, at: datetime) -> None:
         old = self.nodes.pop(oid, None)
@@ -128,7 +134,7 @@ class PermissionGraph:
             return
         self._unlink(oid, old)
         self._diff(self._tuples(old), [], at)
-        self._memo.clear()
+        self._changed()
 
     def set_group(self, group: str, members: Iterable[str], at: datetime) -> None:
         subjects = tuple(sorted(self._intern(m if m.startswith("user:") else f"{m}#member") for m in members))
@@ -137,11 +143,15 @@ class PermissionGraph:
             return
         self.groups[group] = subjects
         self._diff([(s, "member", f"group:{group}") for s in old], [(s, "member", f"group:{group}") for s in subjects], at)
-        self._memo.clear()
+        self._changed()
 
     def set_directory(self, users: Iterable[str]) -> None:
         self.directory = tuple(users)
+        self._changed()
+
+    def _changed(self) -> None:
         self._memo.clear()
+        self._reached.clear()
 
     def _intern(self, subject: str) -> str:
         return self._subjects.setdefault(subject, subject)
@@ -149,6 +159,7 @@ class PermissionGraph:
     def _unlink(self, oid: str, old: Node | None) -> None:
         if old is None:
             return
+        self.listed[old.type].discard(oid)
         if old.parent is not None:
             siblings = self.children.get(old.parent)
             if siblings is not None:
@@ -279,22 +290,33 @@ class PermissionGraph:
                     users |= self.members(subject)
         return sorted(users)
 
-    def list_objects(self, email: str, type_: str, role: str) -> list[str]:
-        """Every listed object of the type the user has the role on, in id order (no cap)."""
+    def list_objects(self, email: str, type_: str, role: str, limit: int | None = None) -> list[str]:
+        """The listed objects of the type the user has the role on, in id order (the first `limit`)."""
+        key = (email, type_, role)
+        found = self._reached.get(key)
+        if found is None:
+            found = self._reached[key] = self._reach(email, role) & self.listed[type_]
+            if len(self._reached) > REACH_MEMO:
+                self._reached.popitem(last=False)
+        return sorted(found) if limit is None or len(found) <= limit else heapq.nsmallest(limit, found)
+
+    def _reach(self, email: str, role: str) -> set[str]:
         gives = GIVES[role]
         reached: set[str] = set()
         for subject in self.subjects_of(email):
             for oid in self.holders.get(subject, ()):
                 if any(s == subject and r in gives for s, r in self.nodes[oid].grants):
                     reached.add(oid)
-        if INHERITED[role]:
-            queue = deque(reached)
-            while queue:
-                for child in self.children.get(queue.popleft(), ()):
-                    if child not in reached:
-                        reached.add(child)
-                        queue.append(child)
-        return sorted(oid for oid in reached if (n := self.nodes.get(oid)) is not None and n.listed and n.type == type_)
+        frontier = reached if INHERITED[role] else set()
+        while frontier:  # down the tree a level at a time, with set operations
+            below: set[str] = set()
+            for oid in frontier:
+                kids = self.children.get(oid)
+                if kids:
+                    below |= kids
+            frontier = below - reached
+            reached |= frontier
+        return reached
 
     def expand(self, oid: str, relation: str, type_: str | None = None) -> dict[str, Any]:
         """One level of OpenFGA's userset tree for `<type>:<id>#<relation>`."""

@@ -59,8 +59,8 @@ def list_users(ctx: Context) -> dict[str, Any]:
     return {"users": _sync_graph(ctx).list_users(oid, check_role(ctx.body["role"]), type_)[:LIST_CAP]}
 
 
-def _objects(graph: PermissionGraph, body: dict[str, Any]) -> list[str]:
-    return graph.list_objects(*_object_question(body))
+def _objects(graph: PermissionGraph, body: dict[str, Any], limit: int | None = None) -> list[str]:
+    return graph.list_objects(*_object_question(body), limit=limit)
 
 
 def _object_question(body: dict[str, Any]) -> tuple[str, str, str]:
@@ -68,7 +68,7 @@ def _object_question(body: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def list_objects(ctx: Context) -> dict[str, Any]:
-    return {"objects": _objects(_sync_graph(ctx), ctx.body)[:LIST_CAP]}
+    return {"objects": _objects(_sync_graph(ctx), ctx.body, LIST_CAP)}
 
 
 def _stream(lines: list[dict[str, Any]]) -> StreamingResponse:
