@@ -16,7 +16,7 @@ pytestmark = pytest.mark.needs_control_plane
 
 
 @pytest.fixture(scope="module")
-def story(server, waiter, config):
+def story(server, control, waiter, config):
     token = server.mint("contract-cursor")
     api = server.api(token)
     user, project = user_and_project(token)
@@ -28,9 +28,9 @@ def story(server, waiter, config):
     # Change one file of the first page and create one; the next incremental sync sees both.
     changed = next(record for record in before.pages[0]["data"] if not is_folder(record))
     renamed, created_name = f"renamed-{server.run_id}.txt", f"created-{server.run_id}.txt"
-    server.control.update_item(project, user, config.integration, config.pipeline, changed["externalId"],
+    control.update_item(project, user, config.integration, config.pipeline, changed["externalId"],
                                {"name": renamed})
-    created = server.control.create_item(project, user, config.integration, config.pipeline,
+    created = control.create_item(project, user, config.integration, config.pipeline,
                                          {"name": created_name})
 
     def caught_up():
