@@ -56,10 +56,14 @@ class ServerUnderTest:
         self.apis.append(client)
         return client
 
+    def user_name(self, name: str) -> str:
+        """A fresh emulator of our own gives the same accounts every run (an account is generated
+        from its user's name); a shared one gets names of this run, which no one else uses."""
+        return name if self.emulator is not None else f"{name}-{self.run_id}"
+
     def mint(self, user: str) -> str:
-        """A token for a fresh user, from the control plane (control-plane scenarios only)."""
-        assert self.control is not None
-        return tokens.from_control_plane(self.base_url, f"{user}-{self.run_id}")
+        """A token for a user of our own, from the emulator's control plane."""
+        return tokens.from_control_plane(self.base_url, self.user_name(user))
 
     def close(self) -> list[str]:
         """Delete every sync the suite created (never one that was there before); stop the emulator."""
@@ -91,8 +95,8 @@ def open_session(config: ContractConfig, contract: Contract) -> ServerUnderTest:
         token = tokens.resolve(config.token_command, config.token)
         other = tokens.resolve(config.other_token_command, config.other_token)
         run = secrets.token_hex(3)
-        if token is None and emulator is not None:
-            token, other = emulator.token(f"contract-alice-{run}"), other or emulator.token(f"contract-bob-{run}")
+        if token is None and emulator is not None:  # a fresh emulator: the same accounts every run
+            token, other = emulator.token("contract-alice"), other or emulator.token("contract-bob")
         elif token is None and has_plane:
             token = tokens.from_control_plane(base_url, f"contract-alice-{run}")
             other = other or tokens.from_control_plane(base_url, f"contract-bob-{run}")
