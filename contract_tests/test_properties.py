@@ -26,11 +26,14 @@ def targets(server, api, idle_sync, config) -> properties.Targets:
     records = pull_all(api, idle_sync["id"], 100).records
     file = next((r["id"] for r in records if not is_folder(r)), None)
     folder = next((r["id"] for r in records if is_folder(r)), None)
+    readers = api.permissions(idle_sync["id"], "list-users", {"object": file, "role": "can_read"}) if file else None
+    users = readers.json()["users"][:2] if readers is not None and readers.status_code == 200 else []
     own = {op: api.enable(config.integration, config.pipeline, server.name(f"props-{op}"))["id"]
            for op in properties.MUTATING}
     api.disable(own["reenableSync"])  # so that re-enabling can succeed once
     return properties.Targets(
         read_sync=idle_sync["id"], own_syncs=own, records=tuple(r for r in (file, folder) if r),
+        users=(*users, f"nobody-{server.run_id}@example.invalid"),
         integration=config.integration, pipeline=config.pipeline, name_prefix=server.name("generated-"),
     )
 

@@ -34,6 +34,7 @@ class Targets:
     read_sync: str
     own_syncs: dict[str, str]  # operationId -> its own sync (MUTATING)
     records: tuple[str, ...]  # a file and a folder of read_sync, when it has them
+    users: tuple[str, ...]  # emails that can read the file, and one that cannot
     integration: str
     pipeline: str
     name_prefix: str  # configurationName of every sync the checks enable
@@ -50,20 +51,30 @@ def path_names(operation: APIOperation) -> set[str]:
     return set(re.findall(r"{(\w+)}", operation.path))
 
 
-def _with_real_object(records: tuple[str, ...]):
-    """Permissions questions about a record that exists, not only about generated ids."""
+def _real_subjects(item: dict, records: tuple[str, ...], users: tuple[str, ...], i: int) -> dict:
+    item = dict(item)
+    if isinstance(item.get("object"), str) and records:
+        item["object"] = records[i % len(records)]
+    if isinstance(item.get("user"), str) and users:
+        item["user"] = users[i % len(users)]
+    return item
+
+
+def _with_real_subjects(targets: Targets):
+    """Permissions questions about records that exist and people who exist (the server refuses
+    users that are not emails), not only about generated ids."""
 
     def patch(case):
         body = case.body
-        if not records or not isinstance(body, dict):
+        if not isinstance(body, dict):
             return case
-        if isinstance(body.get("object"), str):
-            case.body = {**body, "object": records[0]}
-        elif isinstance(body.get("checks"), list):
-            case.body = {**body, "checks": [
-                {**check, "object": records[i % len(records)]} if isinstance(check, dict) else check
+        body = _real_subjects(body, targets.records, targets.users, 0)
+        if isinstance(body.get("checks"), list):
+            body["checks"] = [
+                _real_subjects(check, targets.records, targets.users, i) if isinstance(check, dict) else check
                 for i, check in enumerate(body["checks"])
-            ]}
+            ]
+        case.body = body
         return case
 
     return patch
@@ -91,6 +102,8 @@ def strategy(operation: APIOperation, targets: Targets, mode: GenerationMode = G
     variants = [operation.as_strategy(generation_mode=mode)]
     if operation_id(operation) == "enableSync" and mode is GenerationMode.POSITIVE:
         variants.append(variants[0].map(_enabling_known(targets)))
+    if operation_id(operation) == "streamListObjectsAllSyncs" and mode is GenerationMode.POSITIVE:
+        variants.append(variants[0].map(_with_real_subjects(targets)))
     names = path_names(operation)
     if "syncId" in names:
         sync = targets.sync_for(operation_id(operation))
@@ -100,7 +113,7 @@ def strategy(operation: APIOperation, targets: Targets, mode: GenerationMode = G
         for path_parameters in fixed:
             real = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
             if mode is GenerationMode.POSITIVE:
-                real = real.map(_with_real_object(targets.records))
+                real = real.map(_with_real_subjects(targets))
             variants.append(real)
     return st.one_of(variants)
 
