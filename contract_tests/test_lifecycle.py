@@ -44,6 +44,8 @@ def test_an_idle_sync_summary_counts_every_record(lifecycle, api, config):
     summary = idle.status["summary"]
     assert "lastSyncedAt" in summary
     assert summary["syncedRecordsCount"] == summary["totalRecords"]
+    if summary["totalRecords"] > config.max_records:
+        pytest.skip(f"more than PARAGON_CONTRACT_MAX_RECORDS={config.max_records} records to pull")
     pull = pull_all(api, sync["id"], 100)
     assert len(pull.records) == summary["totalRecords"]
     assert pull.pages[0]["paging"]["totalRecords"] == summary["totalRecords"]

@@ -15,7 +15,7 @@ from schemathesis import GenerationMode
 
 from .harness import config as contract_config
 from .harness import known_bugs, properties, spec
-from .harness.syncs import is_folder, pull_all
+from .harness.syncs import is_folder
 
 OPERATIONS = spec.load(contract_config.load().spec_path).operations
 IDS = [properties.operation_id(operation) for operation in OPERATIONS]
@@ -23,7 +23,7 @@ IDS = [properties.operation_id(operation) for operation in OPERATIONS]
 
 @pytest.fixture(scope="module")
 def targets(server, api, idle_sync, config) -> properties.Targets:
-    records = pull_all(api, idle_sync["id"], 100).records
+    records = api.page(idle_sync["id"], 100)["data"]
     file = next((r["id"] for r in records if not is_folder(r)), None)
     folder = next((r["id"] for r in records if is_folder(r)), None)
     readers = api.permissions(idle_sync["id"], "list-users", {"object": file, "role": "can_read"}) if file else None

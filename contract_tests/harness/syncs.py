@@ -55,6 +55,10 @@ class Pull:
         return [record["id"] for record in self.records]
 
 
+def total_records(api: Api, sync_id: str) -> int:
+    return api.page(sync_id, 1)["paging"]["totalRecords"]
+
+
 def pull_all(api: Api, sync_id: str, page_size: int, cursor: str | None = None) -> Pull:
     pages = list(api.pages(sync_id, page_size, cursor))
     return Pull([record for page in pages for record in page["data"]], pages)
