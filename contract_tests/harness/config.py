@@ -29,7 +29,7 @@ VARIABLES: list[tuple[str, str, str]] = [
      "the file-storage integration the scenarios enable (the user must have it connected)"),
     ("PARAGON_CONTRACT_CONTROL_PLANE", "auto",
      "auto: use /_emulator/ when the server has it; off: ignore it, as against the real service"),
-    ("PARAGON_CONTRACT_MAX_EXAMPLES", "20", "generated requests per operation in the property checks"),
+    ("PARAGON_CONTRACT_MAX_EXAMPLES", "20", "generated requests per operation in the property checks (invalid ones: half as many)"),
     ("PARAGON_CONTRACT_RANDOM", "0",
      "1: a new random seed each run (explore); 0: derandomized, the same requests every run (CI)"),
     ("PARAGON_CONTRACT_ERROR_BODIES", "check",
@@ -38,7 +38,7 @@ VARIABLES: list[tuple[str, str, str]] = [
     ("PARAGON_CONTRACT_POLL_INTERVAL", "0.2", "seconds between two status polls"),
     ("PARAGON_CONTRACT_PAGE_SIZE", "7", "pageSize the paging scenario pulls with"),
     ("PARAGON_CONTRACT_MAX_RECORDS", "5000",
-     "paging scenario: refuse to page through a sync larger than this (a real account may be huge)"),
+     "scenarios that read every record skip a sync larger than this (a real account may be huge)"),
     ("PARAGON_CONTRACT_CLOCK_RATE", "60", "started emulator only: emulated seconds per real second"),
 ]
 
