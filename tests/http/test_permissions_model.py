@@ -108,6 +108,22 @@ def build(client: TestClient, world: dict) -> None:
             folders.append(created.json()["externalId"])
 
 
+def synced(client: TestClient, headers: dict, world: dict) -> tuple[str, dict[str, str]]:
+    """Build the world upstream, sync it: the sync id and each item's record id."""
+    build(client, world)
+    sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()["id"]
+    advance(client, 10)
+    records = client.get(f"/api/syncs/{sync}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
+    return sync, {r["externalId"]: r["id"] for r in records}
+
+
+def reference_of(client: TestClient) -> Reference:
+    upstream = client.get(UPSTREAM, params={"limit": 1000}).json()["items"]
+    directory = client.get(f"{UPSTREAM}/directory").json()
+    items = {i["externalId"]: {"permissions": [], **i} for i in upstream}
+    return Reference(items, {g["email"]: g["members"] for g in directory["groups"]}, directory["users"])
+
+
 def expected_tree(ref: Reference, rid: dict[str, str], ext: str, relation: str, kind: str) -> dict:
     name = f"{kind}:{rid[ext]}"
     here = f"{name}#{relation}"
@@ -137,15 +153,9 @@ def expected_tree(ref: Reference, rid: dict[str, str], ext: str, relation: str, 
 def test_every_answer_equals_the_naive_reference(auth, world):
     with TestClient(create_app(make_settings(account_size=0))) as client:
         headers = auth()
-        build(client, world)
-        sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()["id"]
-        advance(client, 10)
-        records = client.get(f"/api/syncs/{sync}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
-        upstream = client.get(UPSTREAM, params={"limit": 1000}).json()["items"]
-        directory = client.get(f"{UPSTREAM}/directory").json()
-        items = {i["externalId"]: {"permissions": [], **i} for i in upstream}
-        ref = Reference(items, {g["email"]: g["members"] for g in directory["groups"]}, directory["users"])
-        rid = {r["externalId"]: r["id"] for r in records}
+        sync, rid = synced(client, headers, world)
+        ref = reference_of(client)
+        items = ref.items
         assert set(rid) == set(items)
         kind = {ext: "folder" if items[ext]["mimeType"] == FOLDER_MIME else "file" for ext in items}
         users = USERS + STRANGERS
@@ -178,13 +188,6 @@ def test_every_answer_equals_the_naive_reference(auth, world):
                     assert post("list-objects", body).json()["objects"] == expected, (user, object_type, role)
                     streamed = post("streamed-list-objects", body)
                     assert [line for line in streamed.text.splitlines()] == [f'{{"object":"{o}"}}' for o in expected]
-
-
-def reference_of(client: TestClient) -> Reference:
-    upstream = client.get(UPSTREAM, params={"limit": 1000}).json()["items"]
-    directory = client.get(f"{UPSTREAM}/directory").json()
-    items = {i["externalId"]: {"permissions": [], **i} for i in upstream}
-    return Reference(items, {g["email"]: g["members"] for g in directory["groups"]}, directory["users"])
 
 
 def expected_tuples(ref: Reference, rid: dict[str, str]) -> set[tuple[str, str, str]]:
@@ -240,11 +243,7 @@ mutations = st.lists(
 def test_changes_show_only_after_the_next_sync_and_the_feed_replays_to_the_store(auth, world, changes):
     with TestClient(create_app(make_settings(account_size=0))) as client:
         headers = auth()
-        build(client, world)
-        sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()["id"]
-        advance(client, 10)
-        records = client.get(f"/api/syncs/{sync}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
-        rid = {r["externalId"]: r["id"] for r in records}
+        sync, rid = synced(client, headers, world)
         before = reference_of(client)
         assert replay(client, headers, sync) == expected_tuples(before, rid)
         externals = sorted(before.items)
