@@ -38,6 +38,15 @@ def small(auth):
         yield client
 
 
+def team_folder_with_a_plan(client, headers):
+    """Ann's Team folder holding plan.txt, synced: (folder, doc, sync id, record id by external id)."""
+    folder = create(client, name="Team", mimeType=FOLDER, owner="ann@acme.test")
+    doc = create(client, name="plan.txt", owner="ann@acme.test", parentExternalId=folder)
+    sync = enable(client, headers)
+    advance(client, 10)
+    return folder, doc, sync, record_ids(client, headers, sync)
+
+
 def ask(client, headers, sync, op, **body):
     return client.post(f"/api/permissions/{sync}/{op}", json=body, headers=headers)
 
@@ -83,11 +92,7 @@ def test_errors_name_the_field_and_unknown_objects_are_simply_not_shared(client,
 
 def test_sharing_changes_become_visible_only_after_the_sync_that_sees_them(small, auth):
     client, headers = small, auth()
-    folder = create(client, name="Team", mimeType=FOLDER, owner="ann@acme.test")
-    doc = create(client, name="plan.txt", owner="ann@acme.test", parentExternalId=folder)
-    sync = enable(client, headers)
-    advance(client, 10)
-    rid = record_ids(client, headers, sync)
+    folder, doc, sync, rid = team_folder_with_a_plan(client, headers)
     bob_reads = {"object": rid[doc], "user": "bob@acme.test", "role": "can_read"}
     assert ask(client, headers, sync, "check", **bob_reads).json() == {"hasAccess": False}
 
@@ -126,11 +131,7 @@ def test_sharing_changes_become_visible_only_after_the_sync_that_sees_them(small
 
 def test_the_change_feed_pages_ends_with_the_same_token_and_binds_it_to_the_type(small, auth):
     client, headers = small, auth()
-    folder = create(client, name="Team", mimeType=FOLDER, owner="ann@acme.test")
-    doc = create(client, name="plan.txt", owner="ann@acme.test", parentExternalId=folder)
-    sync = enable(client, headers)
-    advance(client, 10)
-    rid = record_ids(client, headers, sync)
+    folder, doc, sync, rid = team_folder_with_a_plan(client, headers)
     feed = f"/api/permissions/{sync}/changes"
 
     seen, token = [], None
@@ -243,3 +244,11 @@ def test_generated_accounts_share_realistically(client, auth):
     assert all(reach[u] for u in owners if u in reach)
     files = [r for r in records if r["mimeType"] != "application/vnd.google-apps.folder"]
     assert any(len(objects) < len(files) for objects in reach.values())
+
+
+def test_permissions_can_be_switched_off_for_huge_accounts(auth):
+    with TestClient(create_app(make_settings(permissions=False))) as client:
+        sync = enable(client, auth())
+        advance(client, 10)
+        answer = ask(client, auth(), sync, "check", object="x", user="a@b.test", role="can_read")
+        assert answer.status_code == 400 and "PERMISSIONS=false" in answer.json()["message"]
