@@ -32,6 +32,13 @@ class ControlPlane:
         """Move the emulated clock; every timer that falls due runs before this returns."""
         return self._call("POST", "/clock/advance", json={"seconds": seconds})
 
+    def inject_sync_fault(self, sync_id: str, kind: str, **options) -> dict:
+        """What the sync's next run meets upstream (credential_revoked, rate_limited, ...)."""
+        return self._call("POST", "/faults/sync", json={"syncId": sync_id, "kind": kind, **options})
+
+    def clear_sync_fault(self, fault_id: int) -> dict:
+        return self._call("DELETE", f"/faults/sync/{fault_id}")
+
     def _upstream(self, project: str, user: str, integration: str, kind: str) -> str:
         return "/upstream/" + "/".join(quote(part, safe="") for part in (project, user, integration, kind))
 
