@@ -26,6 +26,9 @@ from .syncs import Sync
 
 
 BATCH = 1000  # items read per step of a run
+# Generated records are rebuilt on read rather than stored; the most recently read are kept, as
+# test suites read the same pages again and again.
+RENDERED_PER_ACCOUNT = 20_000
 
 
 MEMBERSHIP = "membership"  # change-log kind of a group's membership; its external id is "group:<email>"
@@ -193,9 +196,15 @@ class UpstreamWork:
         if record.data is not None:
             return record.data
         account = self.account(sync)
-        index = account.index_of(record.external_id)
-        assert index is not None, "records without data are generated items"
-        return self.normalize(sync, account, account.generate(index))
+        key = (sync.id, record.external_id)
+        found = account.rendered.get(key)
+        if found is None:
+            index = account.index_of(record.external_id)
+            assert index is not None, "records without data are generated items"
+            found = account.rendered[key] = self.normalize(sync, account, account.generate(index))
+            if len(account.rendered) > RENDERED_PER_ACCOUNT:
+                account.rendered.popitem(last=False)
+        return found
 
     def normalize(self, sync: Sync, account: Account, item: dict[str, Any]) -> dict[str, Any]:
         """The upstream item in Paragon's normalized schema for the pipeline."""

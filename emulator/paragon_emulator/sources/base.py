@@ -9,6 +9,7 @@ whole account (initial and full syncs).
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -83,6 +84,8 @@ class Account:
         self.deleted: set[str] = set()
         self.changes: list[Change] = []
         self._created = 0
+        # Records normalized from generated items (they never change), by (sync id, external id).
+        self.rendered: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
 
     # -- identity ------------------------------------------------------------------------
     def h(self, *parts: object) -> int:
