@@ -1,7 +1,8 @@
 """openapi-core request (and, in strict mode, response) validation, turned into violations.
 
-The spec is parsed once per process. Requests are handed to openapi-core with the route's
-path pattern already known, so it never has to search the spec's paths.
+The spec is parsed once per process, and each operation's validation is built once, on its first
+request (compiled.py): the route already knows the operation, so the spec's paths are never
+searched and no schema validator is built per request.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from openapi_core.validation.request.exceptions import (
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from .compiled import CompiledOperation
 from .errors import violation
 
 
@@ -184,13 +186,26 @@ def violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
     return found
 
 
+@lru_cache(maxsize=None)
+def compiled(method: str, path_pattern: str) -> CompiledOperation:
+    """The operation at (method, path pattern), built on first use and kept."""
+    return CompiledOperation(openapi(), spec_dict(), method, path_pattern)
+
+
 def validate_request(request: CoreRequest) -> list[dict[str, str]]:
-    return violations(openapi().request_validator.iter_errors(request))
+    return violations(compiled(request.method, request.path_pattern).request_errors(request))
 
 
 def validate_response(request: CoreRequest, response: CoreResponse) -> list[dict[str, str]]:
+    errors = compiled(request.method, request.path_pattern).response_errors(
+        response.status_code, response.data, response.content_type, response.headers
+    )
+    return response_violations(errors)
+
+
+def response_violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
     found = []
-    for error in openapi().response_validator.iter_errors(request, response):
+    for error in errors:
         cause = error.__cause__
         if isinstance(cause, InvalidSchemaValue):
             items = _schema_violations("response", None, cause)
