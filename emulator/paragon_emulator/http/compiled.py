@@ -11,8 +11,9 @@ unchanged, and tests/http/test_validation_cache.py checks both roads give the sa
 Two things are skipped because they cannot fail here:
 - security: routing.py authenticates every real-API call before validating it (with its own
   401 reasons), and the control plane declares `security: []`;
-- parameters whose schema accepts every string (`type: string`, no constraints): only their
-  presence is checked, the value is a string by construction.
+- parameters whose schema accepts every value they can have: `type: string` with no constraint,
+  or for a path parameter at most `minLength: 1` (the router never matches an empty segment).
+  Only their presence is checked.
 """
 
 from __future__ import annotations
@@ -68,9 +69,15 @@ def inline_refs(node: Any, root: dict[str, Any], stack: tuple[str, ...] = ()) ->
     return {key: inline_refs(value, root, stack) for key, value in node.items()}
 
 
-def _accepts_any_string(schema: SchemaPath) -> bool:
+def _accepts_any_value(schema: SchemaPath, location: str) -> bool:
+    """Whether every value the parameter can arrive with is valid: a string, non-empty in a path."""
     contents = schema.read_value()
-    return isinstance(contents, dict) and contents.get("type") == "string" and set(contents) <= _ANNOTATIONS | {"type"}
+    if not isinstance(contents, dict) or contents.get("type") != "string" or location not in ("path", "query", "header"):
+        return False
+    constraints = set(contents) - _ANNOTATIONS - {"type"}
+    if location == "path" and constraints == {"minLength"}:
+        return contents["minLength"] in (0, 1)
+    return not constraints
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ class _Parameter:
     location: str
     required: bool
     deprecated: bool
-    any_string: bool
+    any_value: bool
     allow_empty: bool
     read: Callable[[Any], Any] | None  # openapi-core's style deserializer; None: a `content` parameter
     validator: SchemaValidator | None
@@ -133,7 +140,7 @@ class _Builder:
     def parameter(self, param: SchemaPath) -> _Parameter:
         name = (param / "name").read_str()
         location = (param / "in").read_str()
-        read, validator, default, any_string = None, None, _ABSENT, False
+        read, validator, default, any_value = None, None, _ABSENT, False
         if "content" not in param:
             schema = param / "schema"
             style, explode = get_style_and_explode(param)
@@ -141,14 +148,14 @@ class _Builder:
             validator = self.schema_validator(schema)
             if "default" in schema:
                 default = (schema / "default").read_value()
-            any_string = default is _ABSENT and location in ("path", "query", "header") and _accepts_any_string(schema)
+            any_value = default is _ABSENT and _accepts_any_value(schema, location)
         return _Parameter(
             spec=param,
             name=name,
             location=location,
             required=(param / "required").read_bool(default=False),
             deprecated=(param / "deprecated").read_bool(default=False),
-            any_string=any_string,
+            any_value=any_value,
             allow_empty=bool((param / "allowEmptyValue").read_bool(default=None)),
             read=read,
             validator=validator,
@@ -217,7 +224,7 @@ class CompiledOperation:
             self._request_validator._get_parameter(parameters, param)  # `content` parameters: the stock road
             return
         try:
-            if compiled.any_string:
+            if compiled.any_value:
                 value = location[compiled.name]
             else:
                 try:
@@ -233,7 +240,7 @@ class CompiledOperation:
             raise MissingParameter(compiled.name, compiled.location)
         if compiled.location == "query" and not compiled.allow_empty and value == "":
             raise EmptyQueryParameterValue(compiled.name)
-        if not compiled.any_string:
+        if not compiled.any_value:
             compiled.validator.validate(value)
 
     def _compile_request_media(self, mimetype: str) -> _Media:
