@@ -10,23 +10,23 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from . import incremental, plugin, records
+from . import incremental, permissions, plugin, records
 from ._harness import Row, log
 
-FULL = {"records": 1_000_000, "syncs": 1000}
-QUICK = {"records": 50_000, "syncs": 100}
+FULL = {"records": 1_000_000, "syncs": 1000, "files": 100_000}
+QUICK = {"records": 50_000, "syncs": 100, "files": 10_000}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description="Benchmarks of paragon-emulator over HTTP; prints one table."
     )
-    parser.add_argument("--quick", action="store_true", help="smaller sizes (50,000 records, 100 syncs)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (50,000 records, 100 syncs, 10,000 files)")
     parser.add_argument("--records", type=int, help="items in the pull_1m account (default 1,000,000; quick 50,000)")
     parser.add_argument("--syncs", type=int, help="syncs in incremental_1000 (default 1,000; quick 100)")
     parser.add_argument("--repeats", type=int, default=5, help="measured cycles in incremental_1000 (default 5)")
     parser.add_argument(
-        "--only", action="append", choices=(records.NAME, incremental.NAME, plugin.NAME), help="run only this benchmark (repeatable)"
+        "--only", action="append", choices=(records.NAME, incremental.NAME, plugin.NAME, permissions.NAME), help="run only this benchmark (repeatable)"
     )
     parser.add_argument(
         "--max-wall", type=float, default=3600.0, help="wall-time bound of each wait loop, in seconds (default 3600)"
@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         records.NAME: lambda: records.run(sizes["records"], max_wall=args.max_wall),
         incremental.NAME: lambda: incremental.run(sizes["syncs"], args.repeats, max_wall=args.max_wall),
         plugin.NAME: lambda: plugin.run(100),
+        permissions.NAME: lambda: permissions.run(sizes["files"], max_wall=args.max_wall),
     }
     selected = args.only or list(benchmarks)
     rows: list[Row] = []

@@ -19,6 +19,7 @@ from .domain.events import EventBus
 from .domain.faults import FaultBook, SyncFault
 from .domain.service import SyncService
 from .domain.work import UpstreamWork
+from .sources.files import FilesAccount
 from .sources.registry import Upstream
 from .settings import Settings
 from .tokens import TokenVerifier, mint
@@ -215,7 +216,7 @@ class Emulator:
         self, project_id: str, user_id: str, integration: str, kind: str, action: str,
         external_id: str | None = None, fields: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
-        """create / update / delete / share / unshare an upstream item; seen by the next sync that looks."""
+        """create / update / delete / share / unshare / grant / revoke an upstream item; seen by the next sync that looks."""
         with self.lock:
             account = self.upstream.account(project_id, user_id, integration, kind)
             now = self.clock.now()
@@ -227,11 +228,33 @@ class Emulator:
             if action == "delete":
                 account.delete(external_id)
                 return None
+            files = self._files_account(account, kind)
             if action in ("share", "unshare"):
-                if not hasattr(account, "set_shared"):
-                    raise InvalidInput("kind", f"only file items are shared or unshared, not {kind}")
-                return account.set_shared(external_id, action == "share", now)
+                return files.set_shared(external_id, action == "share", now)
+            if action == "grant":
+                return files.grant(external_id, fields or {})
+            if action == "revoke":
+                return files.revoke(external_id, fields or {})
             raise InvalidInput("action", f"unknown upstream action '{action}'")
+
+    @staticmethod
+    def _files_account(account, kind: str) -> FilesAccount:
+        if not isinstance(account, FilesAccount):
+            raise InvalidInput("kind", f"only file items are shared or unshared, not {kind}")
+        return account
+
+    def upstream_directory(self, project_id: str, user_id: str, integration: str, kind: str) -> dict[str, Any]:
+        with self.lock:
+            account = self.upstream.account(project_id, user_id, integration, kind)
+            return self._files_account(account, kind).directory.as_json()
+
+    def set_upstream_group(
+        self, project_id: str, user_id: str, integration: str, kind: str, group: str, members: list[str]
+    ) -> dict[str, Any]:
+        """Set a group's members upstream; each sync sees it on its next run."""
+        with self.lock:
+            account = self.upstream.account(project_id, user_id, integration, kind)
+            return self._files_account(account, kind).set_group(group, members)
 
     def info(self) -> dict[str, Any]:
         return {

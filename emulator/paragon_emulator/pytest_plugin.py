@@ -300,10 +300,24 @@ class ParagonEmulator:
         *,
         project: str | None = None,
     ) -> dict[str, Any] | None:
-        """create / update / delete / share / unshare an upstream item; the next sync that looks sees it."""
+        """create / update / delete / share / unshare an upstream item; the next sync that looks sees it.
+
+        `grant` / `revoke` with fields {type, email or domain, role} share the item with someone
+        or stop sharing it (what the Permissions API answers after the next sync).
+        """
         return self.emulator.change_upstream(
             project or self.project_id, user, integration, kind, action, external_id, fields
         )
+
+    def set_upstream_group(
+        self, user: str, integration: str, group: str, members: list[str], *, project: str | None = None
+    ) -> dict[str, Any]:
+        """Set a group's members ('user:<email>' or 'group:<email>') in a user's file account."""
+        return self.emulator.set_upstream_group(project or self.project_id, user, integration, "files", group, members)
+
+    def upstream_directory(self, user: str, integration: str, *, project: str | None = None) -> dict[str, Any]:
+        """The people and groups of a user's file account (who its items can be shared with)."""
+        return self.emulator.upstream_directory(project or self.project_id, user, integration, "files")
 
     def trigger(self, sync_id: str, event: str, record_id: str | None = None, message: str | None = None) -> Any:
         """Make a sync emit a webhook event now (like `stripe trigger`)."""

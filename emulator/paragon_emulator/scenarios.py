@@ -33,6 +33,7 @@ class AccountSpec(_Strict):
     size: int | None = Field(None, ge=0, le=10_000_000)
     project: str | None = None
     items: list[ItemSpec] = Field(default_factory=list)
+    groups: dict[str, list[str]] = Field(default_factory=dict)  # file accounts: group email -> members
 
 
 class SyncSpec(_Strict):
@@ -82,6 +83,8 @@ def load(emulator: "Emulator", name_or_path: str) -> dict[str, Any]:
         project = account.project or default_project
         if account.size is not None:
             emulator.size_upstream(project, account.user, account.integration, account.kind, account.size)
+        for group, members in account.groups.items():
+            emulator.set_upstream_group(project, account.user, account.integration, account.kind, group, members)
         refs: dict[str, str] = {}
         for item in account.items:
             fields = dict(item.fields)

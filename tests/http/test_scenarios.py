@@ -24,6 +24,17 @@ def test_shared_drive_at_start_up_with_nested_folders(auth):
         onboarding = by_name["Onboarding.pdf"]
         assert onboarding["parentFolderId"] == by_name["Handbook"]["id"]
         assert by_name["Handbook"]["parentFolderId"] == by_name["Team"]["id"]
+        # Its sharing: Team is for everyone (lee directly, sam through design inside everyone).
+        check = lambda obj, user, role: client.post(  # noqa: E731
+            f"/api/permissions/{syncs[0]['id']}/check", json={"object": by_name[obj]["id"], "user": user, "role": role},
+            headers=auth(),
+        ).json()["hasAccess"]
+        assert check("Onboarding.pdf", "lee@northwind.example", "can_read")
+        assert not check("Onboarding.pdf", "lee@northwind.example", "can_write")
+        assert check("Onboarding.pdf", "sam@northwind.example", "can_write")
+        assert check("Roadmap 2026.csv", "pat@partner.example", "can_read")
+        assert not check("Onboarding.pdf", "pat@partner.example", "can_read")
+        assert check("Launch notes.txt", "anyone@anywhere.example", "can_read")
         # A full reset returns to the start-up scenario.
         assert client.post("/_emulator/reset").json() == {"syncsRemoved": 1}
         assert len(client.get("/api/syncs", headers=auth()).json()["data"]) == 1

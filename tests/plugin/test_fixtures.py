@@ -92,6 +92,21 @@ def test_upstream_changes_from_python_reach_the_api(paragon_emulator, paragon_cl
     assert "renamed.txt" in names and "new.txt" not in names
 
 
+def test_sharing_from_python_reaches_the_permissions_api(paragon_emulator, paragon_client) -> None:
+    paragon_emulator.size_upstream("alice", "box", "files", 0)
+    doc = paragon_emulator.change_upstream("alice", "box", "files", "create", fields={"name": "a.txt", "owner": "ann@x.test"})
+    sync = paragon_client.post("/api/syncs", json=BOX).json()
+    paragon_emulator.advance(seconds=10)
+    record = paragon_client.get(f"/api/syncs/{sync['id']}/records").json()["data"][0]
+    question = {"object": record["id"], "user": "bob@x.test", "role": "can_read"}
+    paragon_emulator.set_upstream_group("alice", "box", "eng@x.test", ["user:bob@x.test"])
+    assert "eng@x.test" in [g["email"] for g in paragon_emulator.upstream_directory("alice", "box")["groups"]]
+    paragon_emulator.change_upstream("alice", "box", "files", "grant", doc["externalId"], {"type": "group", "email": "eng@x.test"})
+    assert paragon_client.post(f"/api/permissions/{sync['id']}/check", json=question).json() == {"hasAccess": False}
+    paragon_emulator.advance(duration="1m")
+    assert paragon_client.post(f"/api/permissions/{sync['id']}/check", json=question).json() == {"hasAccess": True}
+
+
 def test_faults_and_the_contract_report_from_python(paragon_emulator, paragon_client) -> None:
     sync = paragon_client.post("/api/syncs", json=BOX).json()
     paragon_emulator.inject_api_fault(["getSyncStatus"], status=503, count=1)

@@ -59,3 +59,17 @@ class IllegalTransition(Conflict):
 
 class NoContent(InvalidInput):
     code = "NO_CONTENT"
+
+
+class ChangesTokenInvalid(InvalidInput):
+    code = "PERMISSION_CHANGES_CURSOR_INVALID"
+
+
+class ChangesTokenTypeMismatch(InvalidInput):
+    code = "PERMISSION_CHANGES_CURSOR_TYPE_MISMATCH"
+
+
+class NoPermissions(InvalidInput):
+    """A Permissions API question about a sync that keeps no permissions (not a files sync of a capable integration)."""
+
+    code = "PERMISSIONS_NOT_SUPPORTED"

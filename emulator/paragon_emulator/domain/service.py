@@ -8,6 +8,7 @@ from typing import Any
 from . import catalog
 from .clock import Clock
 from .engine import SyncEngine
+from .permissions import PermissionGraph
 from .errors import IllegalTransition, SyncAlreadyExists, SyncNotFound
 from .syncs import Status, Sync, default_credential_id, sync_id, transition
 
@@ -75,6 +76,8 @@ class SyncService:
             created_at=now,
             updated_at=now,
         )
+        if request.pipeline == "files" and catalog.integration(request.integration).permissions:
+            sync.permissions = PermissionGraph(new_id)
         self.syncs.setdefault(tenant, {})[new_id] = sync
         self.engine.start(sync, now)
         return sync

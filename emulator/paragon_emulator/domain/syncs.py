@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import IllegalTransition
+from .permissions import PermissionGraph
 from .records import RecordStore
 
 
@@ -69,6 +70,7 @@ class Sync:
     last_full_synced_at: datetime | None = None
     running: str | None = None  # kind of the run in progress: initial, incremental, full
     records: RecordStore = field(default_factory=RecordStore, repr=False)
+    permissions: PermissionGraph | None = field(default=None, repr=False)  # file syncs with permission sync
     history: deque[tuple[datetime, Status, Status]] = field(default_factory=lambda: deque(maxlen=200))
 
     @property

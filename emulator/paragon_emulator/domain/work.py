@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from ..sources.base import Account
 from ..sources.files import FilesAccount
 from ..sources.registry import Upstream
+from ..sources.sharing import relations
 from ..sources.tickets import TicketsAccount
 from .engine import INCREMENTAL, INITIAL, Step
 from .events import EventBus
@@ -27,11 +28,16 @@ from .syncs import Sync
 BATCH = 1000  # items read per step of a run
 
 
+MEMBERSHIP = "membership"  # change-log kind of a group's membership; its external id is "group:<email>"
+
+
 @dataclass
 class Run:
     kind: str
     ids: Iterator[str]
     seen: set[str] = field(default_factory=set)
+    groups: list[str] | None = None  # groups whose membership changed; None: read the whole directory
+    directory_read: bool = False
 
 
 def record_id(sync: Sync, external_id: str) -> str:
@@ -66,11 +72,14 @@ class UpstreamWork:
         account = self.account(sync)
         start = self.positions.get(sync.id, 0)
         self.positions[sync.id] = len(account.changes)
+        groups: list[str] | None = None
         if kind == INCREMENTAL:
-            ids: Iterator[str] = iter(dict.fromkeys(c.external_id for c in account.changes[start:]))
+            fresh = account.changes[start:]
+            ids: Iterator[str] = iter(dict.fromkeys(c.external_id for c in fresh if c.kind != MEMBERSHIP))
+            groups = list(dict.fromkeys(c.external_id.partition(":")[2] for c in fresh if c.kind == MEMBERSHIP))
         else:
             ids = account.external_ids()
-        self.runs[sync.id] = Run(kind, ids)
+        self.runs[sync.id] = Run(kind, ids, groups=groups)
 
     def forget(self, sync: Sync) -> None:
         self.runs.pop(sync.id, None)
@@ -80,11 +89,16 @@ class UpstreamWork:
         run = self.runs[sync.id]
         account = self.account(sync)
         notify = kind != INITIAL  # the initial sync announces itself with sync_complete only
+        if sync.permissions is not None and not run.directory_read:
+            self._read_directory(sync, account, run.groups, at)
+            run.directory_read = True
         read = 0
         for external_id in itertools.islice(run.ids, BATCH):
             read += 1
             item = account.item(external_id)
             if item is None or not self.in_scope(sync, account, item):
+                if item is not None and sync.permissions is not None:
+                    self._refresh_ancestor(sync, account, item, at)
                 continue  # incremental runs never delete: only a full sync sees what is gone
             rid = record_id(sync, external_id)
             fault = self.faults.take(sync.id, (RECORD_ERROR,), record=(rid, external_id))
@@ -102,6 +116,8 @@ class UpstreamWork:
             for record in sync.records.live():
                 if record.id not in run.seen:
                     sync.records.delete(record.id, at)
+                    if sync.permissions is not None:
+                        sync.permissions.remove(record.id, at)
                     if notify:
                         self.events.emit(
                             "record_deleted", at, sync, recordId=record.id, model=sync.pipeline,
@@ -121,7 +137,41 @@ class UpstreamWork:
         outcome = sync.records.upsert(rid, external_id, version, at, data)
         if notify and outcome is not None:
             self.events.emit(f"record_{outcome}", at, sync, recordId=rid, model=sync.pipeline)
+        if sync.permissions is not None:
+            self._place(sync, account, item, at, listed=True)
         return rid
+
+    # -- permissions -----------------------------------------------------------------------
+    def _place(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, listed: bool) -> None:
+        """Write the item's tuples; folders above the sync's scope come along for what they pass down."""
+        assert sync.permissions is not None and isinstance(account, FilesAccount)
+        graph = sync.permissions
+        parent_external = item.get("parentExternalId")
+        parent = record_id(sync, parent_external) if parent_external else None
+        kind = "folder" if account.is_folder(item) else "file"
+        graph.put(record_id(sync, item["externalId"]), kind, parent, relations(item), listed, at)
+        if parent is not None and parent not in graph.nodes:
+            above = account.item(parent_external)
+            if above is not None:
+                self._place(sync, account, above, at, listed=False)
+
+    def _refresh_ancestor(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime) -> None:
+        assert sync.permissions is not None
+        node = sync.permissions.nodes.get(record_id(sync, item["externalId"]))
+        if node is not None and not node.listed:
+            self._place(sync, account, item, at, listed=False)
+
+    def _read_directory(self, sync: Sync, account: Account, groups: list[str] | None, at: datetime) -> None:
+        """Group memberships as the run sees them upstream: all of them, or those that changed."""
+        assert sync.permissions is not None and isinstance(account, FilesAccount)
+        directory = account.directory
+        # Dropbox brings group permissions only with orgWideSync (team accounts).
+        with_groups = sync.integration != "dropbox" or bool(sync.configuration.get("orgWideSync"))
+        if groups is None:
+            sync.permissions.set_directory(directory.users())
+            groups = list(directory.groups)
+        for group in groups:
+            sync.permissions.set_group(group, directory.groups.get(group, ()) if with_groups else (), at)
 
     # -- reading records -------------------------------------------------------------------
     def record_data(self, sync: Sync, record: StoredRecord) -> dict[str, Any]:

@@ -128,11 +128,22 @@ def delete_item(ctx: Context) -> dict[str, Any]:
 
 
 def share_item(ctx: Context) -> dict[str, Any]:
-    return item_json(ctx.emulator.change_upstream(*_account_args(ctx), "share", ctx.path["externalId"]))
+    # A grant in the body shares with someone; no body gives the item back to the connected account.
+    action = "grant" if ctx.body else "share"
+    return item_json(ctx.emulator.change_upstream(*_account_args(ctx), action, ctx.path["externalId"], fields=ctx.body))
 
 
 def unshare_item(ctx: Context) -> dict[str, Any]:
-    return item_json(ctx.emulator.change_upstream(*_account_args(ctx), "unshare", ctx.path["externalId"]))
+    action = "revoke" if ctx.body else "unshare"
+    return item_json(ctx.emulator.change_upstream(*_account_args(ctx), action, ctx.path["externalId"], fields=ctx.body))
+
+
+def get_directory(ctx: Context) -> dict[str, Any]:
+    return ctx.emulator.upstream_directory(*_account_args(ctx))
+
+
+def set_group(ctx: Context) -> dict[str, Any]:
+    return ctx.emulator.set_upstream_group(*_account_args(ctx), ctx.path["group"], ctx.body["members"])
 
 
 def list_scenarios(ctx: Context) -> dict[str, Any]:
@@ -154,6 +165,8 @@ OPERATIONS += [
     Operation("DELETE", ACCOUNT + "/items/{externalId}", delete_item),
     Operation("POST", ACCOUNT + "/items/{externalId}/share", share_item),
     Operation("POST", ACCOUNT + "/items/{externalId}/unshare", unshare_item),
+    Operation("GET", ACCOUNT + "/directory", get_directory),
+    Operation("PUT", ACCOUNT + "/directory/groups/{group}", set_group),
     Operation("GET", "/_emulator/scenarios", list_scenarios),
     Operation("POST", "/_emulator/scenarios/{name}", load_scenario),
 ]

@@ -66,7 +66,7 @@ def vocabulary(seed: int) -> Vocabulary:
 class Change:
     seq: int
     external_id: str
-    kind: str  # created, updated, deleted, moved, shared, unshared
+    kind: str  # created, updated, deleted, moved, shared, unshared, permissions, membership (a group)
 
 
 class Account:
@@ -162,7 +162,7 @@ class Account:
                 f"fields.{sorted(unknown)[0]}",
                 f"cannot change {', '.join(sorted(unknown))}; changeable: {', '.join(sorted(self.updatable()))}",
             )
-        current.update(fields)
+        current.update(self.check_fields(fields))
         current["_version"] = int(current.get("_version", 0)) + 1
         current["updatedAt"] = iso(at)
         self.overlay[external_id] = current
@@ -174,6 +174,10 @@ class Account:
         self.deleted.add(external_id)
         self.overlay.pop(external_id, None)
         self._log(external_id, "deleted")
+
+    def check_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Fields a change sets, checked and normalised beyond their names (categories refine this)."""
+        return fields
 
     def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
         raise NotImplementedError

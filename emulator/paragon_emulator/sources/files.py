@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 from typing import Any
 
 from ..domain.errors import InvalidInput
 from .base import Account
+from .sharing import Directory, check_grant, generated_grants, grant_key
 
 GOOGLE_FOLDER = "application/vnd.google-apps.folder"
 FOLDER = "application/x-directory"
@@ -43,6 +45,11 @@ class FilesAccount(Account):
             for n in range(5)
         ]
 
+    @cached_property
+    def directory(self) -> Directory:
+        """The organisation the account belongs to: its people and groups (made on first use)."""
+        return Directory(self.h, self.vocab.pick, self.owners[0].partition("@")[2], self.owners, self.size)
+
     # -- the tree --------------------------------------------------------------------------
     def parent_index(self, index: int) -> int | None:
         if index < self.folders:
@@ -69,6 +76,9 @@ class FilesAccount(Account):
             ext, mime, low, high = self.types[self.h("type", index) % len(self.types)]
             words = "-".join(vocab.pick("words", self.h("name", index, n)) for n in range(3))
             item.update(name=f"{words}.{ext}", mimeType=mime, size=low + self.h("size", index) % (high - low))
+        item["permissions"] = generated_grants(
+            self.h, self.directory, index, index < self.folders, index < TOP_LEVEL_FOLDERS
+        )
         return item
 
     def is_folder(self, item: dict[str, Any]) -> bool:
@@ -111,7 +121,15 @@ class FilesAccount(Account):
 
     # -- changes ---------------------------------------------------------------------------
     def updatable(self) -> set[str]:
-        return {"name", "mimeType", "size", "parentExternalId", "owner"}
+        return {"name", "mimeType", "size", "parentExternalId", "owner", "permissions"}
+
+    def check_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        if "permissions" not in fields:
+            return fields
+        grants = fields["permissions"]
+        if not isinstance(grants, list) or not all(isinstance(g, dict) for g in grants):
+            raise InvalidInput("fields.permissions", "permissions is a list of grants such as {type, email, role}")
+        return {**fields, "permissions": [check_grant(g) for g in grants]}
 
     def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
         mime = fields.get("mimeType", "text/plain")
@@ -132,8 +150,9 @@ class FilesAccount(Account):
             "size": size,
             "createdAt": at,
             "updatedAt": at,
-            "owner": fields.get("owner", self.owners[0]),
+            "owner": str(fields.get("owner", self.owners[0])).lower(),
             "parentExternalId": parent,
+            "permissions": self.check_fields(fields).get("permissions", []),
         }
 
     def set_shared(self, external_id: str, shared: bool, at) -> dict[str, Any]:
@@ -143,6 +162,33 @@ class FilesAccount(Account):
         self.overlay[external_id] = item
         self._log(external_id, "shared" if shared else "unshared")
         return item
+
+    # -- sharing (permissions) -------------------------------------------------------------
+    def grant(self, external_id: str, grant: dict[str, Any]) -> dict[str, Any]:
+        """Share the item with someone (or change their role); the item's own version is unchanged."""
+        clean = check_grant(grant)
+        item = dict(self.require(external_id))
+        others = [g for g in item.get("permissions", []) if grant_key(g) != grant_key(clean)]
+        item["permissions"] = others + [clean]
+        self.overlay[external_id] = item
+        self._log(external_id, "permissions")
+        return item
+
+    def revoke(self, external_id: str, grant: dict[str, Any]) -> dict[str, Any]:
+        clean = check_grant(grant, need_role=False)
+        item = dict(self.require(external_id))
+        kept = [g for g in item.get("permissions", []) if grant_key(g) != grant_key(clean)]
+        if len(kept) == len(item.get("permissions", [])):
+            raise InvalidInput("type", f"item '{external_id}' is not shared with {' '.join(grant_key(clean)).strip()}")
+        item["permissions"] = kept
+        self.overlay[external_id] = item
+        self._log(external_id, "permissions")
+        return item
+
+    def set_group(self, group: str, members: list[str]) -> dict[str, Any]:
+        clean = self.directory.set_members(group, members)
+        self._log(f"group:{group.strip().lower()}", "membership")
+        return {"email": group.strip().lower(), "members": clean}
 
 
 def make_content(mime: str, size: int, key: int, sentences: tuple[str, ...]) -> bytes:
