@@ -125,10 +125,10 @@ def endpoint(operation: Operation, emulator: Emulator, tokens: VerifiedTokens | 
         query = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
         core = validation.core_request(
             "get" if request.method == "HEAD" else request.method,
-            request.url.path,
+            _url_path(request),
             operation.path,
             query,
-            request.headers.items(),
+            request.headers,
             request.path_params,
             body,
             request.headers.get("content-type", "application/json" if body else ""),
@@ -142,7 +142,7 @@ def endpoint(operation: Operation, emulator: Emulator, tokens: VerifiedTokens | 
         return response
 
     def _record(request: Request, response: Response, violations: list[dict[str, str]]) -> None:
-        call = Call(operation_id, request.method, request.url.path, response.status_code, violations)
+        call = Call(operation_id, request.method, _url_path(request), response.status_code, violations)
         with emulator.lock:
             emulator.contract.record(call)
 
@@ -178,6 +178,11 @@ def endpoint(operation: Operation, emulator: Emulator, tokens: VerifiedTokens | 
         return result if isinstance(result, Response) else JSON(result)
 
     return serve
+
+
+def _url_path(request: Request) -> str:
+    """request.url.path without building the whole URL (a few percent of a cheap request)."""
+    return request.scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
 def _json_or_none(body: bytes) -> Any:

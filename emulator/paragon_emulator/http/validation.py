@@ -101,14 +101,14 @@ def core_request(
     path: str,
     path_pattern: str,
     query: Iterable[tuple[str, str]],
-    headers: Iterable[tuple[str, str]],
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
     path_params: dict[str, str],
     body: bytes,
     content_type: str,
 ) -> CoreRequest:
-    parameters = RequestParameters(
-        query=ImmutableMultiDict(list(query)), header=Headers(list(headers)), path=dict(path_params)
-    )
+    # A case-insensitive mapping (Starlette's request.headers) is used as it is, not copied.
+    header = headers if isinstance(headers, Mapping) else Headers(list(headers))
+    parameters = RequestParameters(query=ImmutableMultiDict(list(query)), header=header, path=dict(path_params))
     return CoreRequest(method.lower(), path, path_pattern, body or None, content_type.lower(), parameters)
 
 
