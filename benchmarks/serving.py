@@ -1,0 +1,257 @@
+"""serving: the emulator's hot operations over real HTTP, against bare Starlette and Prism in the same run.
+
+1. Two emulators (`serve`, manual clock fixed at one instant, so both answer the same bytes): the
+   default (every request validated) and strict (responses validated too). On each, alice's Google
+   Drive account is sized to 150 items and a files sync runs to IDLE.
+2. The operations, each called once with httpx to capture the answer:
+   - pull a 100-record page: GET /api/syncs/{id}/records?pageSize=100
+   - sync status:            GET /api/syncs/{id}
+   - batch-check of 10:      POST /api/permissions/{id}/batch-check (record ids and owners from the page)
+3. The bare baseline (benchmarks/_bare.py) serves those captured bytes from memory, under uvicorn
+   as `serve` runs it. Each operation is loaded on each server with the same request at 16
+   connections (wrk, else a Python loop), `repeats` times, servers back to back; the ratio is
+   the median of the per-round ratios emulator / bare (the machine is shared: a busy moment
+   then touches both sides of a ratio), the figures are medians.
+4. Latency of the pull at 1, 16 and 64 connections: p50/p99, emulator vs bare.
+5. Prism (benchmarks/_prism.py) mocking the same openapi.yaml, given the same requests, rounds
+   back to back with the emulator: what a generic spec mock gives instead (it answers the spec's
+   examples, not state).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+
+from . import _bare, _load, _prism
+from ._harness import BenchmarkError, Process, Row, advance, check, client_for, default_project, log, mint_token, running_server
+
+NAME = "serving"
+USER = "alice"
+ACCOUNT_SIZE = 150
+PAGE_SIZE = 100
+CHECKS = 10
+CONNECTIONS = 16
+LATENCY_CONNECTIONS = (1, 16, 64)
+ENV = {"PARAGON_EMULATOR_CLOCK_MODE": "manual", "PARAGON_EMULATOR_CLOCK_START": "2026-01-05T09:00:00Z"}
+
+
+@dataclass
+class Op:
+    key: str
+    label: str
+    method: str
+    path: str
+    body: bytes | None
+    answer: bytes
+    content_type: str
+    status: int
+
+
+@dataclass
+class Setup:
+    token: str
+    ops: list[Op]
+    missing: dict[str, str]  # label -> why it is not measured
+
+
+def _prepare(server) -> Setup:
+    """Alice's synced 150-item Drive; every operation called once and its answer kept."""
+    with client_for(server) as client:
+        project = default_project(client)
+        check(client.put(f"/_emulator/upstream/{project}/{USER}/googledrive/files", json={"size": ACCOUNT_SIZE}))
+        token = mint_token(client, USER)
+        client.headers["Authorization"] = f"Bearer {token}"
+        sync = check(client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}))["id"]
+        for _ in range(50):
+            advance(client, 60)
+            if check(client.get(f"/api/syncs/{sync}"))["status"] == "IDLE":
+                break
+        else:
+            raise BenchmarkError("the files sync did not reach IDLE")
+
+        def call(key: str, label: str, method: str, path: str, body: object = None) -> Op:
+            data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+            headers = {"Content-Type": "application/json"} if data is not None else {}
+            answer = client.request(method, path, content=data, headers=headers)
+            return Op(key, label, method, path, data, answer.content, answer.headers.get("content-type", ""), answer.status_code)
+
+        pull = call("pull", f"pull a {PAGE_SIZE}-record page", "GET", f"/api/syncs/{sync}/records?pageSize={PAGE_SIZE}")
+        records = json.loads(pull.answer)["data"] if pull.status == 200 else []
+        if pull.status != 200 or len(records) != PAGE_SIZE:
+            raise BenchmarkError(f"pull -> {pull.status}, {len(records)} records: {pull.answer[:300]!r}")
+        status = call("status", "sync status", "GET", f"/api/syncs/{sync}")
+        if status.status != 200:
+            raise BenchmarkError(f"status -> {status.status}: {status.answer[:300]!r}")
+        files = [r for r in records if "hash" in r][:CHECKS]
+        checks = [
+            {"object": r["id"], "user": "user:" + files[(i + i % 2) % len(files)]["customFields"]["owner"], "role": "can_read"}
+            for i, r in enumerate(files)
+        ]
+        batch = call("batch", f"batch-check of {len(checks)}", "POST", f"/api/permissions/{sync}/batch-check", {"checks": checks})
+    ops, missing = [pull, status], {}
+    if batch.status == 200:
+        ops.append(batch)
+    elif batch.status == 501:
+        missing[batch.label] = "not available (501 NOT_IMPLEMENTED in this build)"
+    else:
+        raise BenchmarkError(f"batch-check -> {batch.status}: {batch.answer[:300]!r}")
+    return Setup(token, ops, missing)
+
+
+def _measure(base_url: str, op: Op, token: str, connections: int, seconds: float) -> _load.Load:
+    headers = {"Authorization": f"Bearer {token}"}
+    if op.body is not None:
+        headers["Content-Type"] = "application/json"
+    load = _load.measure(
+        base_url + op.path, method=op.method, headers=headers, body=op.body, connections=connections, seconds=seconds
+    )
+    if load.errors or not load.requests:
+        raise BenchmarkError(f"{base_url}{op.path}: {load.errors} errors in {load.requests} requests")
+    return load
+
+
+@dataclass
+class Figure:
+    """Medians over the rounds of one (operation, server, connections)."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+    @classmethod
+    def of(cls, runs: list[_load.Load]) -> "Figure":
+        return cls(*(statistics.median(getattr(r, f) for r in runs) for f in ("rps", "p50_ms", "p99_ms")))
+
+
+def _ratio(runs: list[_load.Load], baseline: list[_load.Load]) -> float:
+    return statistics.median(a.rps / b.rps for a, b in zip(runs, baseline))
+
+
+def _rps(value: float) -> str:
+    return f"{value:,.0f} req/s"
+
+
+def _lat(figure: Figure) -> str:
+    return f"p50 {figure.p50_ms:.2f} ms, p99 {figure.p99_ms:.2f} ms"
+
+
+def run(seconds: float = 3.0, repeats: int = 3, warmup: float = 1.0, install_prism: bool = True) -> list[Row]:
+    with running_server(ENV, NAME) as plain, running_server({**ENV, "PARAGON_EMULATOR_STRICT": "true"}, f"{NAME}-strict") as strict:
+        setup, strict_setup = _prepare(plain), _prepare(strict)
+        same = all(a.answer == b.answer for a, b in zip(setup.ops, strict_setup.ops))
+        with _bare_server(setup) as bare:
+            servers = {
+                "emulator": (plain.base_url, setup.token),
+                "strict": (strict.base_url, strict_setup.token),
+                "bare": (bare.base_url, setup.token),
+            }
+            if warmup:
+                for op in setup.ops:
+                    for url, token in servers.values():
+                        _measure(url, op, token, CONNECTIONS, warmup)
+            log(f"{NAME}: throughput at {CONNECTIONS} connections ({_load.generator_name()}, {seconds:g} s x {repeats})")
+            loads: dict[tuple[str, str, int], list[_load.Load]] = {}
+            for _ in range(repeats):  # rounds: every server back to back for each operation
+                for op in setup.ops:
+                    for name, (url, token) in servers.items():
+                        loads.setdefault((op.key, name, CONNECTIONS), []).append(_measure(url, op, token, CONNECTIONS, seconds))
+            pull = setup.ops[0]
+            log(f"{NAME}: latency of the pull at {LATENCY_CONNECTIONS} connections")
+            for _ in range(repeats):
+                for connections in (c for c in LATENCY_CONNECTIONS if c != CONNECTIONS):
+                    for name in ("emulator", "bare"):
+                        url, token = servers[name]
+                        loads.setdefault((pull.key, name, connections), []).append(_measure(url, pull, token, connections, seconds))
+        prism = _prism_rows(setup, plain.base_url, seconds, repeats, warmup, install_prism)
+    return _rows(setup, loads, same, seconds, repeats) + prism
+
+
+@contextmanager
+def _bare_server(setup: Setup) -> Iterator[Process]:
+    """The bare app, serving the emulator's captured answers; checked to answer the same bytes."""
+    with tempfile.TemporaryDirectory(prefix="paragon-bench-") as tmp:
+        manifest = Path(tmp) / "answers.json"
+        answers = (_bare.entry(op.method, op.path.split("?")[0], op.status, op.content_type, op.answer) for op in setup.ops)
+        manifest.write_text(json.dumps(dict(answers)))
+        with _bare.process(manifest) as bare:
+            bare.start()
+            for op in setup.ops:
+                got = _measure_once(bare.base_url, op, setup.token)
+                if got != op.answer:
+                    raise BenchmarkError(f"the bare app answers {len(got)} bytes for {op.label}, not {len(op.answer)}")
+            yield bare
+
+
+def _measure_once(base_url: str, op: Op, token: str) -> bytes:
+    headers = {"Authorization": f"Bearer {token}"}
+    if op.body is not None:
+        headers["Content-Type"] = "application/json"
+    with httpx.Client(trust_env=False, timeout=30) as client:
+        return client.request(op.method, base_url + op.path, content=op.body, headers=headers).content
+
+
+def _rows(setup: Setup, loads: dict, same: bool, seconds: float, repeats: int) -> list[Row]:
+    how = f"{_load.generator_name()}, {CONNECTIONS} connections, {seconds:g} s x {repeats} rounds (medians)"
+    rows = []
+    for op in setup.ops:
+        emulator, strict, bare = (loads[(op.key, name, CONNECTIONS)] for name in ("emulator", "strict", "bare"))
+        rows.append(Row(
+            NAME, f"{op.label}: {_rps(Figure.of(emulator).rps)}", f"bare Starlette, same bytes: {_rps(Figure.of(bare).rps)}",
+            f"{_ratio(emulator, bare):.0%}", f"requests validated; goal >= 50%; {len(op.answer):,}-byte answer; {how}",
+        ))
+        rows.append(Row(
+            NAME, f"{op.label}, strict: {_rps(Figure.of(strict).rps)}", f"bare: {_rps(Figure.of(bare).rps)}",
+            f"{_ratio(strict, bare):.0%}", "responses validated too" + ("" if same else "; NOTE strict answered different bytes"),
+        ))
+    for label, why in setup.missing.items():
+        rows.append(Row(NAME, f"{label}: {why}", notes="measured once the operation is served"))
+    pull = setup.ops[0]
+    for connections in LATENCY_CONNECTIONS:
+        emulator, bare = (Figure.of(loads[(pull.key, name, connections)]) for name in ("emulator", "bare"))
+        rows.append(Row(
+            NAME, f"pull latency, {connections} client{'s' if connections > 1 else ''}: {_lat(emulator)}",
+            f"bare: {_lat(bare)}", f"p50 {emulator.p50_ms / bare.p50_ms:.1f}x",
+            f"{_rps(emulator.rps)} vs {_rps(bare.rps)}; {_load.generator_name()}, {seconds:g} s x {repeats} rounds (medians)",
+        ))
+    return rows
+
+
+def _prism_rows(setup: Setup, emulator_url: str, seconds: float, repeats: int, warmup: float, install: bool) -> list[Row]:
+    label = "Prism mock of openapi.yaml"
+    try:
+        binary = _prism.find(install)
+    except _prism.Unavailable as exc:
+        return [Row(NAME, f"{label}: not measured", notes=str(exc))]
+    version = _prism.version(binary)
+    rows = []
+    try:
+        with _prism.process(binary) as prism:
+            started = prism.start(timeout=120)
+            log(f"{NAME}: Prism {version} ready in {started:.1f} s")
+            for op in setup.ops:  # the same requests the emulator got
+                answer = _measure_once(prism.base_url, op, setup.token)
+                if warmup:
+                    _measure(prism.base_url, op, setup.token, CONNECTIONS, warmup)
+                runs, mine = [], []
+                for _ in range(repeats):  # back to back with the emulator, as for the bare app
+                    mine.append(_measure(emulator_url, op, setup.token, CONNECTIONS, seconds))
+                    runs.append(_measure(prism.base_url, op, setup.token, CONNECTIONS, seconds))
+                theirs, ours = Figure.of(runs), Figure.of(mine)
+                rows.append(Row(
+                    NAME, f"{op.label}: emulator {_rps(ours.rps)}", f"Prism {version}: {_rps(theirs.rps)}",
+                    f"{_ratio(mine, runs):.2f}x",
+                    f"same request, {CONNECTIONS} connections; Prism answers the spec's {len(answer):,}-byte example, the "
+                    f"emulator {len(op.answer):,} bytes of its state; p50 {theirs.p50_ms:.2f} ms vs {ours.p50_ms:.2f} ms; "
+                    f"Prism up in {started:.1f} s",
+                ))
+    except Exception as exc:  # Prism is a comparison: its failure must not cost the table
+        rows.append(Row(NAME, f"{label}: failed", notes=f"{type(exc).__name__}: {exc}"[:300]))
+    return rows
