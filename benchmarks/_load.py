@@ -37,8 +37,9 @@ class Load:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def generator_name() -> str:
-    return "wrk" if shutil.which("wrk") else "python-asyncio"
+def generator_name(seconds: float = 1.0) -> str:
+    # wrk runs whole seconds: shorter runs (--quick) use the Python loop.
+    return "wrk" if shutil.which("wrk") and seconds >= 1 else "python-asyncio"
 
 
 def measure(
@@ -51,7 +52,7 @@ def measure(
     seconds: float = 5.0,
 ) -> Load:
     headers = dict(headers or {})
-    if shutil.which("wrk"):
+    if generator_name(seconds) == "wrk":
         return _wrk(url, method, headers, body, connections, seconds)
     return asyncio.run(_python(url, method, headers, body, connections, seconds))
 
@@ -73,8 +74,8 @@ def _wrk(url: str, method: str, headers: dict[str, str], body: bytes | None, con
         script.write("\n".join(lines) + "\n")
     try:
         command = [
-            # wrk counts whole seconds; one thread leaves the other core to the server.
-            "wrk", "-t1", f"-c{connections}", f"-d{max(round(seconds), 1)}s",
+            # One thread leaves the other core to the server.
+            "wrk", "-t1", f"-c{connections}", f"-d{round(seconds)}s",
             f"--timeout={WRK_TIMEOUT_S}s", "--latency", "-s", script.name, url,
         ]
         out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)

@@ -143,7 +143,8 @@ def _lat(figure: Figure) -> str:
     return f"p50 {figure.p50_ms:.2f} ms, p99 {figure.p99_ms:.2f} ms"
 
 
-def run(seconds: float = 3.0, repeats: int = 3, warmup: float = 1.0, install_prism: bool = True) -> list[Row]:
+def run(seconds: float = 3.0, repeats: int = 3, warmup: float = 1.0, prism: str = "install") -> list[Row]:
+    """prism: "install" (when missing), "if-installed" or "skip"."""
     with running_server(ENV, NAME) as plain, running_server({**ENV, "PARAGON_EMULATOR_STRICT": "true"}, f"{NAME}-strict") as strict:
         setup, strict_setup = _prepare(plain), _prepare(strict)
         same = all(a.answer == b.answer for a, b in zip(setup.ops, strict_setup.ops))
@@ -157,7 +158,7 @@ def run(seconds: float = 3.0, repeats: int = 3, warmup: float = 1.0, install_pri
                 for op in setup.ops:
                     for url, token in servers.values():
                         _measure(url, op, token, CONNECTIONS, warmup)
-            log(f"{NAME}: throughput at {CONNECTIONS} connections ({_load.generator_name()}, {seconds:g} s x {repeats})")
+            log(f"{NAME}: throughput at {CONNECTIONS} connections ({_load.generator_name(seconds)}, {seconds:g} s x {repeats})")
             loads: dict[tuple[str, str, int], list[_load.Load]] = {}
             for _ in range(repeats):  # rounds: every server back to back for each operation
                 for op in setup.ops:
@@ -170,8 +171,8 @@ def run(seconds: float = 3.0, repeats: int = 3, warmup: float = 1.0, install_pri
                     for name in ("emulator", "bare"):
                         url, token = servers[name]
                         loads.setdefault((pull.key, name, connections), []).append(_measure(url, pull, token, connections, seconds))
-        prism = _prism_rows(setup, plain.base_url, seconds, repeats, warmup, install_prism)
-    return _rows(setup, loads, same, seconds, repeats) + prism
+        prism_rows = _prism_rows(setup, plain.base_url, seconds, repeats, warmup, prism)
+    return _rows(setup, loads, same, seconds, repeats) + prism_rows
 
 
 @contextmanager
@@ -199,7 +200,7 @@ def _measure_once(base_url: str, op: Op, token: str) -> bytes:
 
 
 def _rows(setup: Setup, loads: dict, same: bool, seconds: float, repeats: int) -> list[Row]:
-    how = f"{_load.generator_name()}, {CONNECTIONS} connections, {seconds:g} s x {repeats} rounds (medians)"
+    how = f"{_load.generator_name(seconds)}, {CONNECTIONS} connections, {seconds:g} s x {repeats} rounds (medians)"
     rows = []
     for op in setup.ops:
         emulator, strict, bare = (loads[(op.key, name, CONNECTIONS)] for name in ("emulator", "strict", "bare"))
@@ -219,15 +220,17 @@ def _rows(setup: Setup, loads: dict, same: bool, seconds: float, repeats: int) -
         rows.append(Row(
             NAME, f"pull latency, {connections} client{'s' if connections > 1 else ''}: {_lat(emulator)}",
             f"bare: {_lat(bare)}", f"p50 {emulator.p50_ms / bare.p50_ms:.1f}x",
-            f"{_rps(emulator.rps)} vs {_rps(bare.rps)}; {_load.generator_name()}, {seconds:g} s x {repeats} rounds (medians)",
+            f"{_rps(emulator.rps)} vs {_rps(bare.rps)}; {_load.generator_name(seconds)}, {seconds:g} s x {repeats} rounds (medians)",
         ))
     return rows
 
 
-def _prism_rows(setup: Setup, emulator_url: str, seconds: float, repeats: int, warmup: float, install: bool) -> list[Row]:
+def _prism_rows(setup: Setup, emulator_url: str, seconds: float, repeats: int, warmup: float, mode: str) -> list[Row]:
     label = "Prism mock of openapi.yaml"
+    if mode == "skip":
+        return [Row(NAME, f"{label}: skipped", notes="not measured with --quick")]
     try:
-        binary = _prism.find(install)
+        binary = _prism.find(install=mode == "install")
     except _prism.Unavailable as exc:
         return [Row(NAME, f"{label}: not measured", notes=str(exc))]
     version = _prism.version(binary)
