@@ -59,7 +59,7 @@ class Emulator:
         self.faults = FaultBook()
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self.faults)
         self.engine = SyncEngine(self.clock, self.events, timing, self.work, self.faults)
-        self.syncs = SyncService(s.seed, self.clock, self.engine, s.strict_configuration)
+        self.syncs = SyncService(s.seed, self.clock, self.engine, s.strict_configuration, s.permissions)
         if getattr(self, "webhooks", None) is not None:
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     page_size_default: int = Field(100, ge=1, description="Records per page when pageSize is not sent.")
     page_size_max: int = Field(1000, ge=1, description="Larger pageSize values are clamped to this.")
     strict_configuration: bool = Field(True, description="Refuse configuration keys the integration does not know.")
+    permissions: bool = Field(
+        True, description="Keep a permissions graph for file syncs (about 500 bytes per file; off answers 400)."
+    )
     strict_client: bool = Field(
         False, description="Refuse what is otherwise only noted in the contract report (unknown query parameters)."
     )

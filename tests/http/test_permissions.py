@@ -243,3 +243,11 @@ def test_generated_accounts_share_realistically(client, auth):
     assert all(reach[u] for u in owners if u in reach)
     files = [r for r in records if r["mimeType"] != "application/vnd.google-apps.folder"]
     assert any(len(objects) < len(files) for objects in reach.values())
+
+
+def test_permissions_can_be_switched_off_for_huge_accounts(auth):
+    with TestClient(create_app(make_settings(permissions=False))) as client:
+        sync = enable(client, auth())
+        advance(client, 10)
+        answer = ask(client, auth(), sync, "check", object="x", user="a@b.test", role="can_read")
+        assert answer.status_code == 400 and "PERMISSIONS=false" in answer.json()["message"]

@@ -178,3 +178,100 @@ def test_every_answer_equals_the_naive_reference(auth, world):
                     assert post("list-objects", body).json()["objects"] == expected, (user, object_type, role)
                     streamed = post("streamed-list-objects", body)
                     assert [line for line in streamed.text.splitlines()] == [f'{{"object":"{o}"}}' for o in expected]
+
+
+def reference_of(client: TestClient) -> Reference:
+    upstream = client.get(UPSTREAM, params={"limit": 1000}).json()["items"]
+    directory = client.get(f"{UPSTREAM}/directory").json()
+    items = {i["externalId"]: {"permissions": [], **i} for i in upstream}
+    return Reference(items, {g["email"]: g["members"] for g in directory["groups"]}, directory["users"])
+
+
+def expected_tuples(ref: Reference, rid: dict[str, str]) -> set[tuple[str, str, str]]:
+    """The tuples the sync's store should hold, derived from upstream: what the feed must replay to."""
+    subject = {"user": "user:{email}", "group": "group:{email}#member", "domain": "domain:{domain}#member", "anyone": "user:*"}
+    found = set()
+    for ext, item in ref.items.items():
+        name = f"{'folder' if item['mimeType'] == FOLDER_MIME else 'file'}:{rid[ext]}"
+        found.add((f"user:{item['owner']}", "owner", name))
+        for g in item["permissions"]:
+            found.add((subject[g["type"]].format(**g), "editor" if g["role"] == "writer" else "viewer", name))
+        if item.get("parentExternalId"):
+            found.add((f"folder:{rid[item['parentExternalId']]}", "parent", name))
+    for group, members in ref.groups.items():
+        found |= {(m if m.startswith("user:") else f"{m}#member", "member", f"group:{group}") for m in members}
+    return found
+
+
+def replay(client: TestClient, headers: dict, sync: str) -> set[tuple[str, str, str]]:
+    held: set[tuple[str, str, str]] = set()
+    token = None
+    while True:
+        page = client.get(
+            f"/api/permissions/{sync}/changes", params={"pageSize": 37, **({"continuationToken": token} if token else {})},
+            headers=headers,
+        ).json()
+        for change in page["changes"]:
+            key = tuple(change["tupleKey"][k] for k in ("user", "relation", "object"))
+            if change["operation"] == "write":
+                assert key not in held
+                held.add(key)
+            else:
+                held.remove(key)
+        if not page["changes"]:
+            return held
+        token = page["continuationToken"]
+
+
+mutations = st.lists(
+    st.one_of(
+        st.tuples(st.just("grant"), st.integers(0, 10**6), grants.filter(bool)),
+        st.tuples(st.just("revoke"), st.integers(0, 10**6), st.just(None)),
+        st.tuples(st.just("members"), st.sampled_from(GROUPS), st.lists(st.sampled_from([f"user:{u}" for u in USERS + STRANGERS]), unique=True, max_size=3)),
+        st.tuples(st.just("owner"), st.integers(0, 10**6), st.sampled_from(USERS + STRANGERS)),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(world=worlds, changes=mutations)
+def test_changes_show_only_after_the_next_sync_and_the_feed_replays_to_the_store(auth, world, changes):
+    with TestClient(create_app(make_settings(account_size=0))) as client:
+        headers = auth()
+        build(client, world)
+        sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()["id"]
+        advance(client, 10)
+        records = client.get(f"/api/syncs/{sync}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
+        rid = {r["externalId"]: r["id"] for r in records}
+        before = reference_of(client)
+        assert replay(client, headers, sync) == expected_tuples(before, rid)
+        externals = sorted(before.items)
+        for kind, target, value in changes:
+            if kind == "members":
+                client.put(f"{UPSTREAM}/directory/groups/{target}", json={"members": value})
+            elif externals and kind == "grant":
+                client.post(f"{UPSTREAM}/items/{externals[target % len(externals)]}/share", json=value[0])
+            elif externals and kind == "revoke":
+                ext = externals[target % len(externals)]
+                shared = reference_of(client).items[ext]["permissions"]
+                if shared:
+                    grant = shared[target % len(shared)]
+                    assert client.post(f"{UPSTREAM}/items/{ext}/unshare", json={"type": grant["type"], **{k: grant[k] for k in ("email", "domain") if k in grant}}).status_code == 200
+            elif externals and kind == "owner":
+                client.patch(f"{UPSTREAM}/items/{externals[target % len(externals)]}", json={"fields": {"owner": value}})
+        after = reference_of(client)
+        questions = [(ext, u, role) for ext in externals for u in USERS + STRANGERS for role in ROLES]
+
+        def answers() -> list[bool]:
+            out = []
+            for start in range(0, len(questions), 100):
+                checks = [{"object": rid[e], "user": u, "role": r} for e, u, r in questions[start : start + 100]]
+                out += [a["allowed"] for a in client.post(f"/api/permissions/{sync}/batch-check", json={"checks": checks}, headers=headers).json()["result"]]
+            return out
+
+        assert answers() == [before.has(u, r, e) for e, u, r in questions]  # upstream changed, the store has not
+        advance(client, 62)  # the incremental run
+        assert answers() == [after.has(u, r, e) for e, u, r in questions]
+        assert replay(client, headers, sync) == expected_tuples(after, rid)

@@ -44,13 +44,13 @@ ANYONE = "user:*"
 LIST_CAP = 1000
 REACH_MEMO = 32  # list-objects answers kept until the graph changes (a client pages users repeatedly)
 
-Tuple = tuple[str, str, str]  # (user, relation, object), as OpenFGA writes them
+# A tuple of one object as stored: (subject, relation, object type); the parent's subject is its bare id.
+Stored = tuple[str, str, str]
 
 
 @dataclass(slots=True)
 class Node:
     type: str  # file | folder
-    name: str  # "<type>:<id>", the OpenFGA object
     parent: str | None  # the parent folder's object id
     grants: tuple[tuple[str, str], ...]  # (subject, relation): "user:a@x.com", "group:g@x.com#member", ...
     listed: bool  # a synced record; False for a folder kept only for what it passes down
@@ -64,8 +64,16 @@ class Change:
     relation: str
     object: str
 
-    def object_type(self) -> str:
-        return self.object.partition(":")[0]
+
+# The feed keeps plain tuples (at, operation, subject, relation, object id, object type): a graph
+# of 10^6 objects writes millions, and plain tuples of strings are small and never scanned by the GC.
+Entry = tuple[datetime, str, str, str, str, str]
+
+
+def _change(entry: Entry) -> Change:
+    at, operation, subject, relation, oid, type_ = entry
+    user = f"folder:{subject}" if relation == "parent" else subject
+    return Change(at, operation, user, relation, f"{type_}:{oid}")
 
 
 def parse_user(value: str) -> str:
@@ -105,16 +113,16 @@ class PermissionGraph:
         self.groups: dict[str, tuple[str, ...]] = {}  # group email -> member subjects
         self.directory: tuple[str, ...] = ()  # the organisation's users, for user:* and domain answers
         self.listed: dict[str, set[str]] = {t: set() for t in OBJECT_TYPES}  # synced records by type
-        self.feed: list[Change] = []
-        self._subjects: dict[str, str] = {}  # interned subject strings: graphs of 10^6 objects repeat them
+        self.feed: list[Entry] = []
+        self._shared: dict[Any, Any] = {}
         self._memo: dict[Any, Any] = {}  # answers that hold until the graph changes
         self._reached: OrderedDict[tuple[str, str, str], set[str]] = OrderedDict()  # the last few list-objects
 
     # -- writing (syncs) -----------------------------------------------------------------------
     def put(self, oid: str, type_: str, parent: str | None, grants: Iterable[tuple[str, str]], listed: bool, at: datetime) -> None:
         old = self.nodes.get(oid)
-        name = old.name if old is not None and old.type == type_ else f"{type_}:{oid}"
-        node = Node(type_, name, parent, tuple(sorted({(self._intern(s), r) for s, r in grants})), listed)
+        pairs = tuple(sorted({self._intern((self._intern(s), r)) for s, r in grants}))
+        node = Node(type_, self._intern(parent) if parent is not None else None, self._intern(pairs), listed)
         if old is not None and (old.type, old.parent, old.grants, old.listed) == (type_, parent, node.grants, listed):
             return
         self._unlink(oid, old)
@@ -125,7 +133,7 @@ class PermissionGraph:
             self.children.setdefault(parent, set()).add(oid)
         for subject, _ in node.grants:
             self.holders.setdefault(subject, set()).add(oid)
-        self._diff(self._tuples(old), self._tuples(node), at)
+        self._diff(oid, self._tuples(old), self._tuples(node), at)
         self._changed()
 
     def remove(self, oid: str, at: datetime) -> None:
@@ -133,7 +141,7 @@ class PermissionGraph:
         if old is None:
             return
         self._unlink(oid, old)
-        self._diff(self._tuples(old), [], at)
+        self._diff(oid, self._tuples(old), [], at)
         self._changed()
 
     def set_group(self, group: str, members: Iterable[str], at: datetime) -> None:
@@ -142,7 +150,7 @@ class PermissionGraph:
         if subjects == old and group in self.groups:
             return
         self.groups[group] = subjects
-        self._diff([(s, "member", f"group:{group}") for s in old], [(s, "member", f"group:{group}") for s in subjects], at)
+        self._diff(group, [(s, "member", "group") for s in old], [(s, "member", "group") for s in subjects], at)
         self._changed()
 
     def set_directory(self, users: Iterable[str]) -> None:
@@ -153,8 +161,9 @@ class PermissionGraph:
         self._memo.clear()
         self._reached.clear()
 
-    def _intern(self, subject: str) -> str:
-        return self._subjects.setdefault(subject, subject)
+    def _intern(self, value: Any) -> Any:
+        """One shared copy of each subject, parent id and grant list: most objects repeat a few."""
+        return self._shared.setdefault(value, value)
 
     def _unlink(self, oid: str, old: Node | None) -> None:
         if old is None:
@@ -173,18 +182,18 @@ class PermissionGraph:
                 if not held:
                     del self.holders[subject]
 
-    def _tuples(self, node: Node | None) -> list[Tuple]:
+    def _tuples(self, node: Node | None) -> list[Stored]:
         if node is None:
             return []
-        found = [(subject, relation, node.name) for subject, relation in node.grants]
+        found = [(subject, relation, node.type) for subject, relation in node.grants]
         if node.parent is not None:
-            found.append((f"folder:{node.parent}", "parent", node.name))
+            found.append((node.parent, "parent", node.type))
         return found
 
-    def _diff(self, old: list[Tuple], new: list[Tuple], at: datetime) -> None:
+    def _diff(self, oid: str, old: list[Stored], new: list[Stored], at: datetime) -> None:
         before, after = set(old), set(new)
-        self.feed.extend(Change(at, "delete", *t) for t in old if t not in after)
-        self.feed.extend(Change(at, "write", *t) for t in new if t not in before)
+        self.feed.extend((at, "delete", s, r, oid, t) for s, r, t in old if (s, r, t) not in after)
+        self.feed.extend((at, "write", s, r, oid, t) for s, r, t in new if (s, r, t) not in before)
 
     # -- who is who ------------------------------------------------------------------------------
     def subjects_of(self, email: str) -> frozenset[str]:
@@ -325,7 +334,7 @@ class PermissionGraph:
                 "relation", f"relation must be one of {', '.join(RELATIONS)} for files and folders, not {relation!r}"
             )
         node = self.find(oid, type_)
-        name = node.name if node is not None else f"{type_ or 'file'}:{oid}"
+        name = f"{node.type}:{oid}" if node is not None else f"{type_ or 'file'}:{oid}"
         here = f"{name}#{relation}"
         if relation in DIRECT:
             if relation == "parent":
@@ -356,15 +365,15 @@ class PermissionGraph:
         if token is not None:
             position = self._decode(token, type_)
         elif start is not None:
-            position = bisect.bisect_left(self.feed, start, key=lambda c: c.at)
+            position = bisect.bisect_left(self.feed, start, key=lambda e: e[0])
         else:
             position = 0
         page: list[Change] = []
         while position < len(self.feed) and len(page) < size:
-            change = self.feed[position]
+            entry = self.feed[position]
             position += 1
-            if type_ is None or change.object_type() == type_:
-                page.append(change)
+            if type_ is None or entry[5] == type_:
+                page.append(_change(entry))
         return page, self._encode(position, type_)
 
     def _encode(self, position: int, type_: str | None) -> str:

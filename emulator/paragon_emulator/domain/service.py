@@ -25,11 +25,14 @@ class EnableRequest:
 
 
 class SyncService:
-    def __init__(self, seed: int, clock: Clock, engine: SyncEngine, strict_configuration: bool = True):
+    def __init__(
+        self, seed: int, clock: Clock, engine: SyncEngine, strict_configuration: bool = True, permissions: bool = True
+    ):
         self.seed = seed
         self.clock = clock
         self.engine = engine
         self.strict_configuration = strict_configuration
+        self.permissions = permissions  # keep permission graphs for the file syncs that have them
         self.syncs: dict[Tenant, dict[str, Sync]] = {}
 
     # -- lookups -------------------------------------------------------------------------
@@ -76,7 +79,7 @@ class SyncService:
             created_at=now,
             updated_at=now,
         )
-        if request.pipeline == "files" and catalog.integration(request.integration).permissions:
+        if self.permissions and request.pipeline == "files" and catalog.integration(request.integration).permissions:
             sync.permissions = PermissionGraph(new_id)
         self.syncs.setdefault(tenant, {})[new_id] = sync
         self.engine.start(sync, now)

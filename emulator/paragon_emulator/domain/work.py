@@ -138,18 +138,21 @@ class UpstreamWork:
         if notify and outcome is not None:
             self.events.emit(f"record_{outcome}", at, sync, recordId=rid, model=sync.pipeline)
         if sync.permissions is not None:
-            self._place(sync, account, item, at, listed=True)
+            self._place(sync, account, item, at, listed=True, rid=rid)
         return rid
 
     # -- permissions -----------------------------------------------------------------------
-    def _place(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, listed: bool) -> None:
+    def _place(
+        self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, listed: bool, rid: str | None = None
+    ) -> None:
         """Write the item's tuples; folders above the sync's scope come along for what they pass down."""
         assert sync.permissions is not None and isinstance(account, FilesAccount)
         graph = sync.permissions
         parent_external = item.get("parentExternalId")
         parent = record_id(sync, parent_external) if parent_external else None
         kind = "folder" if account.is_folder(item) else "file"
-        graph.put(record_id(sync, item["externalId"]), kind, parent, relations(item), listed, at)
+        # The record store's own id string is reused: at 10^6 objects, copies add up.
+        graph.put(rid or record_id(sync, item["externalId"]), kind, parent, relations(item), listed, at)
         if parent is not None and parent not in graph.nodes:
             above = account.item(parent_external)
             if above is not None:

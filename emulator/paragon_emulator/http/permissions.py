@@ -19,7 +19,9 @@ NDJSON = "application/x-ndjson"
 LINES_PER_CHUNK = 500
 
 
-def _graph(sync: Sync) -> PermissionGraph:
+def _graph(sync: Sync, enabled: bool = True) -> PermissionGraph:
+    if sync.permissions is None and not enabled:
+        raise NoPermissions("syncId", "the emulator keeps no permissions graphs (PARAGON_EMULATOR_PERMISSIONS=false)")
     if sync.permissions is None:
         capable = ", ".join(i.slug for i in catalog.INTEGRATIONS.values() if i.permissions)
         raise NoPermissions(
@@ -31,7 +33,7 @@ def _graph(sync: Sync) -> PermissionGraph:
 
 
 def _sync_graph(ctx: Context) -> PermissionGraph:
-    return _graph(ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"]))
+    return _graph(ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"]), ctx.emulator.settings.permissions)
 
 
 def _answer(graph: PermissionGraph, question: dict[str, Any]) -> bool:
