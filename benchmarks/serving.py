@@ -2,9 +2,12 @@
 
 1. Two emulators (`serve`, manual clock fixed at one instant, so both answer the same bytes): the
    default (every request validated) and strict (responses validated too). On each, alice's Google
-   Drive account is sized to 150 items and a files sync runs to IDLE.
+   Drive account is sized to 150 generated items, bob's holds 100 files created through the
+   control plane, and each has a files sync run to IDLE.
 2. The operations, each called once with httpx to capture the answer:
-   - pull a 100-record page: GET /api/syncs/{id}/records?pageSize=100
+   - pull a 100-record page: GET /api/syncs/{id}/records?pageSize=100 (alice: generated items,
+     whose records are regenerated, content hash included, on every read)
+   - the same for bob, whose records are stored as synced: serving cost without the generation
    - sync status:            GET /api/syncs/{id}
    - batch-check of 10:      POST /api/permissions/{id}/batch-check (record ids and owners from the page)
 3. The bare baseline (benchmarks/_bare.py) serves those captured bytes from memory, under uvicorn
@@ -34,7 +37,6 @@ from . import _bare, _load, _prism
 from ._harness import BenchmarkError, Process, Row, advance, check, client_for, default_project, log, mint_token, running_server
 
 NAME = "serving"
-USER = "alice"
 ACCOUNT_SIZE = 150
 PAGE_SIZE = 100
 CHECKS = 10
@@ -50,6 +52,7 @@ class Op:
     method: str
     path: str
     body: bytes | None
+    token: str
     answer: bytes
     content_type: str
     status: int
@@ -57,57 +60,69 @@ class Op:
 
 @dataclass
 class Setup:
-    token: str
     ops: list[Op]
     missing: dict[str, str]  # label -> why it is not measured
 
 
+def _synced(client: httpx.Client, project: str, user: str, size: int, created: int = 0) -> tuple[str, str]:
+    """A user's Drive of `size` generated and `created` stored items, synced; (token, sync id)."""
+    upstream = f"/_emulator/upstream/{project}/{user}/googledrive/files"
+    check(client.put(upstream, json={"size": size}))
+    for i in range(created):
+        check(client.post(upstream + "/items", json={"fields": {"name": f"notes-{i}.txt", "size": 2048}}))
+    token = mint_token(client, user)
+    headers = {"Authorization": f"Bearer {token}"}
+    sync = check(client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers))["id"]
+    for _ in range(50):
+        advance(client, 60)
+        if check(client.get(f"/api/syncs/{sync}", headers=headers))["status"] == "IDLE":
+            return token, sync
+    raise BenchmarkError(f"{user}'s files sync did not reach IDLE")
+
+
 def _prepare(server) -> Setup:
-    """Alice's synced 150-item Drive; every operation called once and its answer kept."""
+    """The synced Drives; every operation called once and its answer kept."""
     with client_for(server) as client:
         project = default_project(client)
-        check(client.put(f"/_emulator/upstream/{project}/{USER}/googledrive/files", json={"size": ACCOUNT_SIZE}))
-        token = mint_token(client, USER)
-        client.headers["Authorization"] = f"Bearer {token}"
-        sync = check(client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}))["id"]
-        for _ in range(50):
-            advance(client, 60)
-            if check(client.get(f"/api/syncs/{sync}"))["status"] == "IDLE":
-                break
-        else:
-            raise BenchmarkError("the files sync did not reach IDLE")
+        alice, sync = _synced(client, project, "alice", ACCOUNT_SIZE)
+        bob, bob_sync = _synced(client, project, "bob", 0, created=PAGE_SIZE)
 
-        def call(key: str, label: str, method: str, path: str, body: object = None) -> Op:
+        def call(key: str, label: str, method: str, path: str, token: str, body: object = None) -> Op:
             data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-            headers = {"Content-Type": "application/json"} if data is not None else {}
+            headers = {"Authorization": f"Bearer {token}"}
+            if data is not None:
+                headers["Content-Type"] = "application/json"
             answer = client.request(method, path, content=data, headers=headers)
-            return Op(key, label, method, path, data, answer.content, answer.headers.get("content-type", ""), answer.status_code)
+            op = Op(key, label, method, path, data, token, answer.content, answer.headers.get("content-type", ""), answer.status_code)
+            if key != "batch" and op.status != 200:
+                raise BenchmarkError(f"{label} -> {op.status}: {op.answer[:300]!r}")
+            return op
 
-        pull = call("pull", f"pull a {PAGE_SIZE}-record page", "GET", f"/api/syncs/{sync}/records?pageSize={PAGE_SIZE}")
-        records = json.loads(pull.answer)["data"] if pull.status == 200 else []
-        if pull.status != 200 or len(records) != PAGE_SIZE:
-            raise BenchmarkError(f"pull -> {pull.status}, {len(records)} records: {pull.answer[:300]!r}")
-        status = call("status", "sync status", "GET", f"/api/syncs/{sync}")
-        if status.status != 200:
-            raise BenchmarkError(f"status -> {status.status}: {status.answer[:300]!r}")
-        files = [r for r in records if "hash" in r][:CHECKS]
+        page = f"/records?pageSize={PAGE_SIZE}"
+        pull = call("pull", f"pull a {PAGE_SIZE}-record page", "GET", f"/api/syncs/{sync}{page}", alice)
+        stored = call("stored", f"pull a {PAGE_SIZE}-record page, stored records", "GET", f"/api/syncs/{bob_sync}{page}", bob)
+        for op in (pull, stored):
+            if len(json.loads(op.answer)["data"]) != PAGE_SIZE:
+                raise BenchmarkError(f"{op.label}: not {PAGE_SIZE} records")
+        status = call("status", "sync status", "GET", f"/api/syncs/{sync}", alice)
+        files = [r for r in json.loads(pull.answer)["data"] if "hash" in r][:CHECKS]
         checks = [
             {"object": r["id"], "user": "user:" + files[(i + i % 2) % len(files)]["customFields"]["owner"], "role": "can_read"}
             for i, r in enumerate(files)
         ]
-        batch = call("batch", f"batch-check of {len(checks)}", "POST", f"/api/permissions/{sync}/batch-check", {"checks": checks})
-    ops, missing = [pull, status], {}
+        batch = call("batch", f"batch-check of {len(checks)}", "POST", f"/api/permissions/{sync}/batch-check", alice, {"checks": checks})
+    ops, missing = [pull, stored, status], {}
     if batch.status == 200:
         ops.append(batch)
     elif batch.status == 501:
         missing[batch.label] = "not available (501 NOT_IMPLEMENTED in this build)"
     else:
         raise BenchmarkError(f"batch-check -> {batch.status}: {batch.answer[:300]!r}")
-    return Setup(token, ops, missing)
+    return Setup(ops, missing)
 
 
-def _measure(base_url: str, op: Op, token: str, connections: int, seconds: float) -> _load.Load:
-    headers = {"Authorization": f"Bearer {token}"}
+def _measure(base_url: str, op: Op, connections: int, seconds: float) -> _load.Load:
+    headers = {"Authorization": f"Bearer {op.token}"}
     if op.body is not None:
         headers["Content-Type"] = "application/json"
     load = _load.measure(
@@ -149,28 +164,24 @@ def run(seconds: float = 3.0, repeats: int = 3, warmup: float = 1.0, prism: str 
         setup, strict_setup = _prepare(plain), _prepare(strict)
         same = all(a.answer == b.answer for a, b in zip(setup.ops, strict_setup.ops))
         with _bare_server(setup) as bare:
-            servers = {
-                "emulator": (plain.base_url, setup.token),
-                "strict": (strict.base_url, strict_setup.token),
-                "bare": (bare.base_url, setup.token),
-            }
+            # server -> (its URL, the operations as called there: each server minted its own tokens)
+            servers = {"emulator": (plain.base_url, setup.ops), "strict": (strict.base_url, strict_setup.ops), "bare": (bare.base_url, setup.ops)}
             if warmup:
-                for op in setup.ops:
-                    for url, token in servers.values():
-                        _measure(url, op, token, CONNECTIONS, warmup)
+                for url, ops in servers.values():
+                    for op in ops:
+                        _measure(url, op, CONNECTIONS, warmup)
             log(f"{NAME}: throughput at {CONNECTIONS} connections ({_load.generator_name(seconds)}, {seconds:g} s x {repeats})")
             loads: dict[tuple[str, str, int], list[_load.Load]] = {}
             for _ in range(repeats):  # rounds: every server back to back for each operation
-                for op in setup.ops:
-                    for name, (url, token) in servers.items():
-                        loads.setdefault((op.key, name, CONNECTIONS), []).append(_measure(url, op, token, CONNECTIONS, seconds))
+                for i, op in enumerate(setup.ops):
+                    for name, (url, ops) in servers.items():
+                        loads.setdefault((op.key, name, CONNECTIONS), []).append(_measure(url, ops[i], CONNECTIONS, seconds))
             pull = setup.ops[0]
             log(f"{NAME}: latency of the pull at {LATENCY_CONNECTIONS} connections")
             for _ in range(repeats):
                 for connections in (c for c in LATENCY_CONNECTIONS if c != CONNECTIONS):
                     for name in ("emulator", "bare"):
-                        url, token = servers[name]
-                        loads.setdefault((pull.key, name, connections), []).append(_measure(url, pull, token, connections, seconds))
+                        loads.setdefault((pull.key, name, connections), []).append(_measure(servers[name][0], pull, connections, seconds))
         prism_rows = _prism_rows(setup, plain.base_url, seconds, repeats, warmup, prism)
     return _rows(setup, loads, same, seconds, repeats) + prism_rows
 
@@ -185,14 +196,14 @@ def _bare_server(setup: Setup) -> Iterator[Process]:
         with _bare.process(manifest) as bare:
             bare.start()
             for op in setup.ops:
-                got = _measure_once(bare.base_url, op, setup.token)
+                got = _measure_once(bare.base_url, op)
                 if got != op.answer:
                     raise BenchmarkError(f"the bare app answers {len(got)} bytes for {op.label}, not {len(op.answer)}")
             yield bare
 
 
-def _measure_once(base_url: str, op: Op, token: str) -> bytes:
-    headers = {"Authorization": f"Bearer {token}"}
+def _measure_once(base_url: str, op: Op) -> bytes:
+    headers = {"Authorization": f"Bearer {op.token}"}
     if op.body is not None:
         headers["Content-Type"] = "application/json"
     with httpx.Client(trust_env=False, timeout=30) as client:
@@ -239,14 +250,14 @@ def _prism_rows(setup: Setup, emulator_url: str, seconds: float, repeats: int, w
         with _prism.process(binary) as prism:
             started = prism.start(timeout=120)
             log(f"{NAME}: Prism {version} ready in {started:.1f} s")
-            for op in setup.ops:  # the same requests the emulator got
-                answer = _measure_once(prism.base_url, op, setup.token)
+            for op in (o for o in setup.ops if o.key != "stored"):  # the same requests the emulator got
+                answer = _measure_once(prism.base_url, op)
                 if warmup:
-                    _measure(prism.base_url, op, setup.token, CONNECTIONS, warmup)
+                    _measure(prism.base_url, op, CONNECTIONS, warmup)
                 runs, mine = [], []
                 for _ in range(repeats):  # back to back with the emulator, as for the bare app
-                    mine.append(_measure(emulator_url, op, setup.token, CONNECTIONS, seconds))
-                    runs.append(_measure(prism.base_url, op, setup.token, CONNECTIONS, seconds))
+                    mine.append(_measure(emulator_url, op, CONNECTIONS, seconds))
+                    runs.append(_measure(prism.base_url, op, CONNECTIONS, seconds))
                 theirs, ours = Figure.of(runs), Figure.of(mine)
                 rows.append(Row(
                     NAME, f"{op.label}: emulator {_rps(ours.rps)}", f"Prism {version}: {_rps(theirs.rps)}",
