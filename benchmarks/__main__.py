@@ -24,7 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description="Benchmarks of paragon-emulator over HTTP; prints one table."
     )
-    parser.add_argument("--quick", action="store_true", help="smaller sizes (50,000 records, 100 syncs, 10,000 files)")
+    parser.add_argument(
+        "--quick", action="store_true",
+        help="a smoke test: smaller sizes (50,000 records, 100 syncs, 10,000 files), 0.3 s loads, no Prism, one start-up run",
+    )
     parser.add_argument("--records", type=int, help="items in the pull_1m account (default 1,000,000; quick 50,000)")
     parser.add_argument("--syncs", type=int, help="syncs in incremental_1000 (default 1,000; quick 100)")
     parser.add_argument("--repeats", type=int, default=5, help="measured cycles in incremental_1000 (default 5)")
