@@ -290,3 +290,40 @@ class CompiledOperation:
         value = media.deserialize(data)
         if media.validator is not None:
             media.validator.validate(value)
+
+
+# openapi-core versions whose internals compiled.py was checked against (tests/http/test_validation_cache.py).
+TESTED_FROM = (0, 23)
+
+
+@dataclass
+class _Located:
+    """Enough of a request for openapi-core's response validator to find the operation."""
+
+    method: str
+    path_pattern: str
+    path: str = ""
+    host_url: str = "http://emulator"
+
+
+class StockOperation:
+    """Stock openapi-core validation (path search, validators built per call): for versions not checked."""
+
+    def __init__(self, core: OpenAPI, method: str, path_pattern: str):
+        self._core = core
+        self._located = _Located(method.lower(), path_pattern, path_pattern)
+
+    def request_errors(self, request: Any) -> list[Exception]:
+        return list(self._core.request_validator.iter_errors(request))
+
+    def response_errors(self, status_code: int, data: bytes | None, mimetype: str, headers: Any) -> list[Exception]:
+        response = _StockResponse(status_code, data, mimetype, headers)
+        return list(self._core.response_validator.iter_errors(self._located, response))
+
+
+@dataclass
+class _StockResponse:
+    status_code: int
+    data: bytes | None
+    content_type: str
+    headers: Any

@@ -8,9 +8,10 @@ searched and no schema validator is built per request.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any, Iterable, Mapping
 
 import yaml
@@ -28,7 +29,7 @@ from openapi_core.validation.request.exceptions import (
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from .compiled import CompiledOperation
+from .compiled import TESTED_FROM, CompiledOperation, StockOperation
 from .errors import violation
 
 
@@ -186,10 +187,27 @@ def violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
     return found
 
 
+def _openapi_core_version() -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in metadata.version("openapi-core").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return (0,)
+
+
 @lru_cache(maxsize=None)
-def compiled(method: str, path_pattern: str) -> CompiledOperation:
-    """The operation at (method, path pattern), built on first use and kept."""
-    return CompiledOperation(openapi(), spec_dict(), method, path_pattern)
+def compiled(method: str, path_pattern: str) -> CompiledOperation | StockOperation:
+    """The operation at (method, path pattern), built on first use and kept.
+
+    compiled.py uses openapi-core's internals as they are from TESTED_FROM on; with an older
+    openapi-core (the dependency allows one), or if building fails, validation takes openapi-core's
+    stock road: the same answers, at the old cost.
+    """
+    if _openapi_core_version() >= TESTED_FROM:
+        try:
+            return CompiledOperation(openapi(), spec_dict(), method, path_pattern)
+        except Exception as exc:  # noqa: BLE001 - anything this openapi-core does differently
+            warnings.warn(f"validating {method.upper()} {path_pattern} the slow way: {exc!r}", RuntimeWarning, stacklevel=2)
+    return StockOperation(openapi(), method, path_pattern)
 
 
 def validate_request(request: CoreRequest) -> list[dict[str, str]]:
