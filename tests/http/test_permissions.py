@@ -38,6 +38,15 @@ def small(auth):
         yield client
 
 
+def team_folder_with_a_plan(client, headers):
+    """Ann's Team folder holding plan.txt, synced: (folder, doc, sync id, record id by external id)."""
+    folder = create(client, name="Team", mimeType=FOLDER, owner="ann@acme.test")
+    doc = create(client, name="plan.txt", owner="ann@acme.test", parentExternalId=folder)
+    sync = enable(client, headers)
+    advance(client, 10)
+    return folder, doc, sync, record_ids(client, headers, sync)
+
+
 def ask(client, headers, sync, op, **body):
     return client.post(f"/api/permissions/{sync}/{op}", json=body, headers=headers)
 
@@ -83,11 +92,7 @@ def test_errors_name_the_field_and_unknown_objects_are_simply_not_shared(client,
 
 def test_sharing_changes_become_visible_only_after_the_sync_that_sees_them(small, auth):
     client, headers = small, auth()
-    folder = create(client, name="Team", mimeType=FOLDER, owner="ann@acme.test")
-    doc = create(client, name="plan.txt", owner="ann@acme.test", parentExternalId=folder)
-    sync = enable(client, headers)
-    advance(client, 10)
-    rid = record_ids(client, headers, sync)
+    folder, doc, sync, rid = team_folder_with_a_plan(client, headers)
     bob_reads = {"object": rid[doc], "user": "bob@acme.test", "role": "can_read"}
     assert ask(client, headers, sync, "check", **bob_reads).json() == {"hasAccess": False}
 
@@ -126,11 +131,7 @@ def test_sharing_changes_become_visible_only_after_the_sync_that_sees_them(small
 
 def test_the_change_feed_pages_ends_with_the_same_token_and_binds_it_to_the_type(small, auth):
     client, headers = small, auth()
-    folder = create(client, name="Team", mimeType=FOLDER, owner="ann@acme.test")
-    doc = create(client, name="plan.txt", owner="ann@acme.test", parentExternalId=folder)
-    sync = enable(client, headers)
-    advance(client, 10)
-    rid = record_ids(client, headers, sync)
+    folder, doc, sync, rid = team_folder_with_a_plan(client, headers)
     feed = f"/api/permissions/{sync}/changes"
 
     seen, token = [], None
@@ -251,3 +252,61 @@ def test_permissions_can_be_switched_off_for_huge_accounts(auth):
         advance(client, 10)
         answer = ask(client, auth(), sync, "check", object="x", user="a@b.test", role="can_read")
         assert answer.status_code == 400 and "PERMISSIONS=false" in answer.json()["message"]
+
+
+def test_a_folder_the_account_loses_still_passes_access_to_what_stays_synced(small, auth):
+    client, headers = small, auth()
+    folder, doc, sync, rid = team_folder_with_a_plan(client, headers)
+    client.post(f"{UPSTREAM}/items/{folder}/share", json={"type": "user", "email": "bob@acme.test"})
+    advance(client, 62)
+    bob_reads = {"object": rid[doc], "user": "bob@acme.test", "role": "can_read"}
+    assert ask(client, headers, sync, "check", **bob_reads).json() == {"hasAccess": True}
+    client.post(f"{UPSTREAM}/items/{folder}/unshare")  # the connected account loses the folder, not the file
+    advance(client, 24 * 3600 + 10)
+    assert client.get(f"/api/syncs/{sync}/records/{rid[folder]}", headers=headers).json()["data"]["deleted"] is True
+    assert ask(client, headers, sync, "check", **bob_reads).json() == {"hasAccess": True}
+    listed = ask(client, headers, sync, "list-objects", objectType="folder", user="ann@acme.test", role="can_read")
+    assert listed.json() == {"objects": []}  # the folder is no synced object any more
+    viewers = ask(client, headers, sync, "expand", object=f"folder:{rid[folder]}", relation="viewer").json()
+    assert viewers["tree"]["root"]["leaf"]["users"]["users"] == ["user:bob@acme.test"]  # but explains the access
+
+
+def test_a_thousand_folders_above_a_synced_file_are_walked_without_recursion(small, auth):
+    client, headers = small, auth()
+    parent = create(client, name="top", mimeType=FOLDER, owner="ann@acme.test",
+                    permissions=[{"type": "user", "email": "bob@acme.test"}])
+    for n in range(1100):
+        parent = create(client, name=f"level-{n}", mimeType=FOLDER, owner="ann@acme.test", parentExternalId=parent)
+    deep = create(client, name="deep.txt", owner="ann@acme.test", parentExternalId=parent)
+    sync = enable(client, headers, fileIds=[deep])
+    assert advance(client, 10)["clock"]
+    rid = record_ids(client, headers, sync)
+    assert set(rid) == {deep}
+    answer = ask(client, headers, sync, "check", object=rid[deep], user="bob@acme.test", role="can_read")
+    assert answer.json() == {"hasAccess": True}
+
+
+def test_a_token_of_a_deleted_sync_is_refused_by_the_sync_enabled_again_with_the_same_id(small, auth):
+    client, headers = small, auth()
+    _, _, sync, _ = team_folder_with_a_plan(client, headers)
+    token = client.get(f"/api/permissions/{sync}/changes", headers=headers).json()["continuationToken"]
+    assert client.delete(f"/api/syncs/{sync}", headers=headers).status_code == 200
+    assert enable(client, headers) == sync
+    advance(client, 10)
+    stale = client.get(f"/api/permissions/{sync}/changes", params={"continuationToken": token}, headers=headers)
+    assert stale.status_code == 400 and stale.json()["code"] == "PERMISSION_CHANGES_CURSOR_INVALID"
+
+
+def test_control_plane_sharing_errors_name_the_field(small, auth):
+    client = small
+    doc = create(client, name="a.txt")
+    bad = client.post(f"{UPSTREAM}/items/{doc}/share", json={"type": "user", "email": "not-an-email"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "$.email"
+    nested = client.patch(f"{UPSTREAM}/items/{doc}", json={"fields": {"permissions": [{"type": "team"}]}})
+    assert nested.status_code == 400 and nested.json()["errors"][0]["path"] == "$.fields.permissions[0].type"
+    crm = client.get(f"/_emulator/upstream/{PROJECT}/alice/hubspot/contacts/directory")
+    assert crm.status_code == 400 and crm.json()["errors"][0]["location"] == "path"
+    cycle = client.put(f"{UPSTREAM}/directory/groups/a@x.test", json={"members": ["group:a@x.test"]})
+    assert cycle.status_code == 400
+    owner = client.patch(f"{UPSTREAM}/items/{doc}", json={"fields": {"owner": "Ann@ACME.test"}})
+    assert owner.json()["owner"] == "ann@acme.test"

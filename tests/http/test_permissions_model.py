@@ -108,6 +108,22 @@ def build(client: TestClient, world: dict) -> None:
             folders.append(created.json()["externalId"])
 
 
+def synced(client: TestClient, headers: dict, world: dict) -> tuple[str, dict[str, str]]:
+    """Build the world upstream, sync it: the sync id and each item's record id."""
+    build(client, world)
+    sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()["id"]
+    advance(client, 10)
+    records = client.get(f"/api/syncs/{sync}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
+    return sync, {r["externalId"]: r["id"] for r in records}
+
+
+def reference_of(client: TestClient) -> Reference:
+    upstream = client.get(UPSTREAM, params={"limit": 1000}).json()["items"]
+    directory = client.get(f"{UPSTREAM}/directory").json()
+    items = {i["externalId"]: {"permissions": [], **i} for i in upstream}
+    return Reference(items, {g["email"]: g["members"] for g in directory["groups"]}, directory["users"])
+
+
 def expected_tree(ref: Reference, rid: dict[str, str], ext: str, relation: str, kind: str) -> dict:
     name = f"{kind}:{rid[ext]}"
     here = f"{name}#{relation}"
@@ -137,15 +153,9 @@ def expected_tree(ref: Reference, rid: dict[str, str], ext: str, relation: str, 
 def test_every_answer_equals_the_naive_reference(auth, world):
     with TestClient(create_app(make_settings(account_size=0))) as client:
         headers = auth()
-        build(client, world)
-        sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()["id"]
-        advance(client, 10)
-        records = client.get(f"/api/syncs/{sync}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
-        upstream = client.get(UPSTREAM, params={"limit": 1000}).json()["items"]
-        directory = client.get(f"{UPSTREAM}/directory").json()
-        items = {i["externalId"]: {"permissions": [], **i} for i in upstream}
-        ref = Reference(items, {g["email"]: g["members"] for g in directory["groups"]}, directory["users"])
-        rid = {r["externalId"]: r["id"] for r in records}
+        sync, rid = synced(client, headers, world)
+        ref = reference_of(client)
+        items = ref.items
         assert set(rid) == set(items)
         kind = {ext: "folder" if items[ext]["mimeType"] == FOLDER_MIME else "file" for ext in items}
         users = USERS + STRANGERS
@@ -178,13 +188,6 @@ def test_every_answer_equals_the_naive_reference(auth, world):
                     assert post("list-objects", body).json()["objects"] == expected, (user, object_type, role)
                     streamed = post("streamed-list-objects", body)
                     assert [line for line in streamed.text.splitlines()] == [f'{{"object":"{o}"}}' for o in expected]
-
-
-def reference_of(client: TestClient) -> Reference:
-    upstream = client.get(UPSTREAM, params={"limit": 1000}).json()["items"]
-    directory = client.get(f"{UPSTREAM}/directory").json()
-    items = {i["externalId"]: {"permissions": [], **i} for i in upstream}
-    return Reference(items, {g["email"]: g["members"] for g in directory["groups"]}, directory["users"])
 
 
 def expected_tuples(ref: Reference, rid: dict[str, str]) -> set[tuple[str, str, str]]:
@@ -229,6 +232,7 @@ mutations = st.lists(
         st.tuples(st.just("revoke"), st.integers(0, 10**6), st.just(None)),
         st.tuples(st.just("members"), st.sampled_from(GROUPS), st.lists(st.sampled_from([f"user:{u}" for u in USERS + STRANGERS]), unique=True, max_size=3)),
         st.tuples(st.just("owner"), st.integers(0, 10**6), st.sampled_from(USERS + STRANGERS)),
+        st.tuples(st.just("move"), st.integers(0, 10**6), st.integers(0, 10**6)),
     ),
     min_size=1,
     max_size=6,
@@ -236,23 +240,22 @@ mutations = st.lists(
 
 
 @hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(world=worlds, changes=mutations)
-def test_changes_show_only_after_the_next_sync_and_the_feed_replays_to_the_store(auth, world, changes):
+@given(world=worlds, changes=mutations, full=st.booleans())
+def test_changes_show_only_after_the_next_sync_and_the_feed_replays_to_the_store(auth, world, changes, full):
     with TestClient(create_app(make_settings(account_size=0))) as client:
         headers = auth()
-        build(client, world)
-        sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()["id"]
-        advance(client, 10)
-        records = client.get(f"/api/syncs/{sync}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
-        rid = {r["externalId"]: r["id"] for r in records}
+        sync, rid = synced(client, headers, world)
         before = reference_of(client)
         assert replay(client, headers, sync) == expected_tuples(before, rid)
         externals = sorted(before.items)
+        folders = [e for e in externals if before.items[e]["mimeType"] == FOLDER_MIME]
+        files = [e for e in externals if e not in folders]
         for kind, target, value in changes:
             if kind == "members":
-                client.put(f"{UPSTREAM}/directory/groups/{target}", json={"members": value})
+                assert client.put(f"{UPSTREAM}/directory/groups/{target}", json={"members": value}).status_code == 200
             elif externals and kind == "grant":
-                client.post(f"{UPSTREAM}/items/{externals[target % len(externals)]}/share", json=value[0])
+                ext = externals[target % len(externals)]
+                assert client.post(f"{UPSTREAM}/items/{ext}/share", json=value[0]).status_code == 200
             elif externals and kind == "revoke":
                 ext = externals[target % len(externals)]
                 shared = reference_of(client).items[ext]["permissions"]
@@ -260,7 +263,11 @@ def test_changes_show_only_after_the_next_sync_and_the_feed_replays_to_the_store
                     grant = shared[target % len(shared)]
                     assert client.post(f"{UPSTREAM}/items/{ext}/unshare", json={"type": grant["type"], **{k: grant[k] for k in ("email", "domain") if k in grant}}).status_code == 200
             elif externals and kind == "owner":
-                client.patch(f"{UPSTREAM}/items/{externals[target % len(externals)]}", json={"fields": {"owner": value}})
+                ext = externals[target % len(externals)]
+                assert client.patch(f"{UPSTREAM}/items/{ext}", json={"fields": {"owner": value}}).status_code == 200
+            elif files and folders and kind == "move":  # files only, so no folder lands inside itself
+                fields = {"parentExternalId": folders[value % len(folders)]}
+                assert client.patch(f"{UPSTREAM}/items/{files[target % len(files)]}", json={"fields": fields}).status_code == 200
         after = reference_of(client)
         questions = [(ext, u, role) for ext in externals for u in USERS + STRANGERS for role in ROLES]
 
@@ -271,7 +278,22 @@ def test_changes_show_only_after_the_next_sync_and_the_feed_replays_to_the_store
                 out += [a["allowed"] for a in client.post(f"/api/permissions/{sync}/batch-check", json={"checks": checks}, headers=headers).json()["result"]]
             return out
 
+        def lists() -> tuple[list, list]:
+            post = lambda op, body: client.post(f"/api/permissions/{sync}/{op}", json=body, headers=headers).json()  # noqa: E731
+            objects = [post("list-objects", {"objectType": t, "user": u, "role": "can_read"})["objects"]
+                       for u in USERS + STRANGERS for t in ("file", "folder")]
+            users = [post("list-users", {"object": rid[e], "role": r})["users"] for e in externals for r in ROLES]
+            return objects, users
+
+        def expected_lists(ref: Reference) -> tuple[list, list]:
+            kind = {e: "folder" if ref.items[e]["mimeType"] == FOLDER_MIME else "file" for e in externals}
+            objects = [sorted(rid[e] for e in externals if kind[e] == t and ref.has(u, "can_read", e))
+                       for u in USERS + STRANGERS for t in ("file", "folder")]
+            return objects, [[u for u in ref.users if ref.has(u, r, e)] for e in externals for r in ROLES]
+
         assert answers() == [before.has(u, r, e) for e, u, r in questions]  # upstream changed, the store has not
-        advance(client, 62)  # the incremental run
+        assert lists() == expected_lists(before)
+        advance(client, 24 * 3600 + 10 if full else 62)  # the next full run, or the next incremental one
         assert answers() == [after.has(u, r, e) for e, u, r in questions]
+        assert lists() == expected_lists(after)
         assert replay(client, headers, sync) == expected_tuples(after, rid)

@@ -42,6 +42,7 @@ GIVES = {"can_read": ("viewer", "editor", "owner"), "can_write": ("editor", "own
 INHERITED = {"can_read": True, "can_write": True, "is_owner": False}
 ANYONE = "user:*"
 LIST_CAP = 1000
+MEMO_LIMIT = 10_000  # remembered answers per graph, so asking about many users cannot grow it without end
 REACH_MEMO = 32  # list-objects answers kept until the graph changes (a client pages users repeatedly)
 
 # A tuple of one object as stored: (subject, relation, object type); the parent's subject is its bare id.
@@ -105,8 +106,9 @@ def check_role(value: str) -> str:
 
 
 class PermissionGraph:
-    def __init__(self, sync_id: str) -> None:
+    def __init__(self, sync_id: str, generation: int = 0) -> None:
         self.sync_id = sync_id
+        self.generation = generation  # a sync deleted and enabled again (same id) gets a new feed and new tokens
         self.nodes: dict[str, Node] = {}
         self.children: dict[str, set[str]] = {}
         self.holders: dict[str, set[str]] = {}  # subject -> objects it holds a direct relation on
@@ -201,6 +203,8 @@ class PermissionGraph:
         key = ("subjects", email)
         found = self._memo.get(key)
         if found is None:
+            if len(self._memo) > MEMO_LIMIT:
+                self._memo.clear()
             found = {f"user:{email}", ANYONE, f"domain:{email.partition('@')[2]}#member"}
             containing = self._containing()
             queue = deque([f"user:{email}"])
@@ -276,7 +280,9 @@ class PermissionGraph:
             if not INHERITED[role]:
                 return
             seen.add(current)
-            current = node.parent
+            parent = self.nodes.get(node.parent) if node.parent is not None else None
+            # Only folders pass access down (a folder turned into a file upstream stops doing so).
+            current = node.parent if parent is not None and parent.type == "folder" else None
 
     def check(self, email: str, role: str, oid: str, type_: str | None = None) -> bool:
         if self.find(oid, type_) is None:
@@ -321,7 +327,7 @@ class PermissionGraph:
             below: set[str] = set()
             for oid in frontier:
                 kids = self.children.get(oid)
-                if kids:
+                if kids and self.nodes[oid].type == "folder":
                     below |= kids
             frontier = below - reached
             reached |= frontier
@@ -333,7 +339,10 @@ class PermissionGraph:
             raise InvalidInput(
                 "relation", f"relation must be one of {', '.join(RELATIONS)} for files and folders, not {relation!r}"
             )
-        node = self.find(oid, type_)
+        # Unlike check, expand shows folders above the sync's scope too: they explain inherited access.
+        node = self.nodes.get(oid)
+        if node is not None and type_ is not None and node.type != type_:
+            node = None
         name = f"{node.type}:{oid}" if node is not None else f"{type_ or 'file'}:{oid}"
         here = f"{name}#{relation}"
         if relation in DIRECT:
@@ -377,7 +386,8 @@ class PermissionGraph:
         return page, self._encode(position, type_)
 
     def _encode(self, position: int, type_: str | None) -> str:
-        return base64.urlsafe_b64encode(f"changes:{self.sync_id}:{type_ or '*'}:{position}".encode()).decode()
+        text = f"changes:{self.sync_id}.{self.generation}:{type_ or '*'}:{position}"
+        return base64.urlsafe_b64encode(text.encode()).decode()
 
     def _decode(self, token: str, type_: str | None) -> int:
         invalid = ChangesTokenInvalid(
@@ -388,7 +398,7 @@ class PermissionGraph:
             position = int(number)
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise invalid from None
-        if prefix != "changes" or sync_id != self.sync_id or not 0 <= position <= len(self.feed) or str(position) != number:
+        if prefix != "changes" or sync_id != f"{self.sync_id}.{self.generation}" or not 0 <= position <= len(self.feed) or str(position) != number:
             raise invalid
         if bound != (type_ or "*"):
             raise ChangesTokenTypeMismatch(

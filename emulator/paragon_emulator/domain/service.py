@@ -33,6 +33,7 @@ class SyncService:
         self.engine = engine
         self.strict_configuration = strict_configuration
         self.permissions = permissions  # keep permission graphs for the file syncs that have them
+        self._graphs = 0
         self.syncs: dict[Tenant, dict[str, Sync]] = {}
 
     # -- lookups -------------------------------------------------------------------------
@@ -80,7 +81,8 @@ class SyncService:
             updated_at=now,
         )
         if self.permissions and request.pipeline == "files" and catalog.integration(request.integration).permissions:
-            sync.permissions = PermissionGraph(new_id)
+            self._graphs += 1
+            sync.permissions = PermissionGraph(new_id, self._graphs)
         self.syncs.setdefault(tenant, {})[new_id] = sync
         self.engine.start(sync, now)
         return sync

@@ -117,7 +117,7 @@ class UpstreamWork:
                 if record.id not in run.seen:
                     sync.records.delete(record.id, at)
                     if sync.permissions is not None:
-                        sync.permissions.remove(record.id, at)
+                        self._unplace(sync, account, record.id, record.external_id, at)
                     if notify:
                         self.events.emit(
                             "record_deleted", at, sync, recordId=record.id, model=sync.pipeline,
@@ -148,15 +148,25 @@ class UpstreamWork:
         """Write the item's tuples; folders above the sync's scope come along for what they pass down."""
         assert sync.permissions is not None and isinstance(account, FilesAccount)
         graph = sync.permissions
-        parent_external = item.get("parentExternalId")
-        parent = record_id(sync, parent_external) if parent_external else None
-        kind = "folder" if account.is_folder(item) else "file"
-        # The record store's own id string is reused: at 10^6 objects, copies add up.
-        graph.put(rid or record_id(sync, item["externalId"]), kind, parent, relations(item), listed, at)
-        if parent is not None and parent not in graph.nodes:
-            above = account.item(parent_external)
-            if above is not None:
-                self._place(sync, account, above, at, listed=False)
+        current: dict[str, Any] | None = item
+        while current is not None:
+            parent_external = current.get("parentExternalId")
+            parent = record_id(sync, parent_external) if parent_external else None
+            kind = "folder" if account.is_folder(current) else "file"
+            # The record store's own id string is reused: at 10^6 objects, copies add up.
+            graph.put(rid or record_id(sync, current["externalId"]), kind, parent, relations(current), listed, at)
+            if parent is None or parent in graph.nodes:
+                return
+            current, rid, listed = account.item(parent_external), None, False  # up to the first folder known
+
+    def _unplace(self, sync: Sync, account: Account, rid: str, external_id: str, at: datetime) -> None:
+        """A record gone from the sync; a folder that still exists upstream still passes access down."""
+        assert sync.permissions is not None
+        item = account.item(external_id)
+        if item is not None and rid in sync.permissions.children:
+            self._place(sync, account, item, at, listed=False, rid=rid)
+        else:
+            sync.permissions.remove(rid, at)
 
     def _refresh_ancestor(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime) -> None:
         assert sync.permissions is not None

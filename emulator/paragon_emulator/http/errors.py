@@ -36,12 +36,14 @@ def _status_of(error: DomainError) -> int:
     return 500
 
 
-_PATH_FIELDS = {"syncId", "recordId"}
+_PATH_FIELDS = {"syncId", "recordId", "kind", "externalId", "group"}
 _QUERY_FIELDS = {"cursor", "pageSize", "continuationToken", "startTime", "type"}
 
 
 def _where(field: str) -> tuple[str, str]:
-    # Domain errors name fields in dotted form; body fields are reported as JSONPath.
+    # Domain errors name fields in dotted form (or as JSONPath, "$..."); body fields are reported as JSONPath.
+    if field.startswith("$"):
+        return "body", field
     if field in _PATH_FIELDS:
         return "path", field
     if field in _QUERY_FIELDS:

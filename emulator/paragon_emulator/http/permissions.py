@@ -103,14 +103,14 @@ def stream_objects_all_syncs(ctx: Context) -> StreamingResponse:
 
 def expand(ctx: Context) -> dict[str, Any]:
     graph = _sync_graph(ctx)
-    relation = ctx.body.get("relation", "can_read")
     target = ctx.body["object"]
     if target.startswith("group:"):
+        relation = ctx.body.get("relation", "member")
         if relation != "member":
             raise InvalidInput("relation", f"groups have one relation, member, not {relation!r}")
         return {"tree": {"root": graph.expand_group(target[len("group:"):].lower())}}
     type_, oid = parse_object(target)
-    return {"tree": {"root": graph.expand(oid, relation, type_)}}
+    return {"tree": {"root": graph.expand(oid, ctx.body.get("relation", "can_read"), type_)}}
 
 
 def changes(ctx: Context) -> dict[str, Any]:

@@ -124,12 +124,16 @@ class FilesAccount(Account):
         return {"name", "mimeType", "size", "parentExternalId", "owner", "permissions"}
 
     def check_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        fields = dict(fields)
+        if "owner" in fields:
+            fields["owner"] = str(fields["owner"]).strip().lower()  # emails compare case-insensitively
         if "permissions" not in fields:
             return fields
         grants = fields["permissions"]
         if not isinstance(grants, list) or not all(isinstance(g, dict) for g in grants):
             raise InvalidInput("fields.permissions", "permissions is a list of grants such as {type, email, role}")
-        return {**fields, "permissions": [check_grant(g) for g in grants]}
+        fields["permissions"] = [check_grant(g, at=f"$.fields.permissions[{n}]") for n, g in enumerate(grants)]
+        return fields
 
     def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
         mime = fields.get("mimeType", "text/plain")
@@ -139,6 +143,7 @@ class FilesAccount(Account):
             found = self.require(parent)
             if not self.is_folder(found):
                 raise InvalidInput("fields.parentExternalId", f"'{parent}' is a file, not a folder")
+        checked = self.check_fields(fields)
         folder = mime in (GOOGLE_FOLDER, FOLDER)
         size = 0 if folder else int(fields.get("size", 1024))
         if size < 0 or size > 50_000_000:
@@ -150,9 +155,9 @@ class FilesAccount(Account):
             "size": size,
             "createdAt": at,
             "updatedAt": at,
-            "owner": str(fields.get("owner", self.owners[0])).lower(),
+            "owner": checked.get("owner", self.owners[0]),
             "parentExternalId": parent,
-            "permissions": self.check_fields(fields).get("permissions", []),
+            "permissions": checked.get("permissions", []),
         }
 
     def set_shared(self, external_id: str, shared: bool, at) -> dict[str, Any]:
@@ -179,7 +184,7 @@ class FilesAccount(Account):
         item = dict(self.require(external_id))
         kept = [g for g in item.get("permissions", []) if grant_key(g) != grant_key(clean)]
         if len(kept) == len(item.get("permissions", [])):
-            raise InvalidInput("type", f"item '{external_id}' is not shared with {' '.join(grant_key(clean)).strip()}")
+            raise InvalidInput("$.type", f"item '{external_id}' is not shared with {' '.join(grant_key(clean)).strip()}")
         item["permissions"] = kept
         self.overlay[external_id] = item
         self._log(external_id, "permissions")

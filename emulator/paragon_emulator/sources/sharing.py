@@ -22,30 +22,30 @@ def grant_key(grant: dict[str, Any]) -> tuple[str, str]:
     return grant["type"], str(grant.get("email") or grant.get("domain") or "")
 
 
-def check_grant(grant: dict[str, Any], need_role: bool = True) -> dict[str, Any]:
-    """A grant as the control plane takes it, normalised (emails lower case), or InvalidInput."""
+def check_grant(grant: dict[str, Any], need_role: bool = True, at: str = "$") -> dict[str, Any]:
+    """A grant as the control plane takes it, normalised (emails lower case), or InvalidInput naming `at`.<field>."""
     kind = grant.get("type")
     if kind not in TYPES:
-        raise InvalidInput("type", f"type must be one of {', '.join(TYPES)}, not {kind!r}")
+        raise InvalidInput(f"{at}.type", f"type must be one of {', '.join(TYPES)}, not {kind!r}")
     clean: dict[str, Any] = {"type": kind}
     if need_role:
         role = grant.get("role", "reader")
         if role not in ROLES:
-            raise InvalidInput("role", f"role must be reader or writer, not {role!r} (the owner is a field of the item)")
+            raise InvalidInput(f"{at}.role", f"role must be reader or writer, not {role!r} (the owner is a field of the item)")
         clean["role"] = role
     if kind in ("user", "group"):
         email = str(grant.get("email") or "").strip().lower()
         if "@" not in email:
-            raise InvalidInput("email", f"a {kind} grant needs an email, not {grant.get('email')!r}")
+            raise InvalidInput(f"{at}.email", f"a {kind} grant needs an email, not {grant.get('email')!r}")
         clean["email"] = email
     elif kind == "domain":
         domain = str(grant.get("domain") or "").strip().lower()
         if not domain or "@" in domain:
-            raise InvalidInput("domain", f"a domain grant needs a domain such as example.com, not {grant.get('domain')!r}")
+            raise InvalidInput(f"{at}.domain", f"a domain grant needs a domain such as example.com, not {grant.get('domain')!r}")
         clean["domain"] = domain
     extra = set(grant) - {"type", "role", "email", "domain"}
     if extra:
-        raise InvalidInput(sorted(extra)[0], f"unknown grant field {', '.join(sorted(extra))}")
+        raise InvalidInput(f"{at}.{sorted(extra)[0]}", f"unknown grant field {', '.join(sorted(extra))}")
     return clean
 
 
