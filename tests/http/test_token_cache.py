@@ -43,3 +43,23 @@ def test_each_user_is_their_own_and_refusals_are_not_remembered(client, token, a
         response = client.get("/api/syncs", headers=expired)
         assert response.status_code == 401 and response.json()["code"] == "AUTH_TOKEN_EXPIRED"
     assert calls.count(expired["Authorization"]) == 2
+
+
+
+def test_a_full_cache_starts_over(settings, token, monkeypatch):
+    from starlette.requests import Request
+
+    from paragon_emulator.tokens import TokenVerifier
+
+    calls = _counting(monkeypatch)
+    cache, verifier = routing.VerifiedTokens(size=2), TokenVerifier(settings)
+
+    headers = {user: f"Bearer {token(user)}".encode() for user in ("u1", "u2", "u3")}
+
+    def request(user: str) -> Request:
+        return Request({"type": "http", "method": "GET", "path": "/", "headers": [(b"authorization", headers[user])]})
+
+    for user in ["u1", "u2", "u1", "u2", "u3", "u3", "u1"]:
+        assert cache.principal(request(user), verifier).user_id == user
+    # u3 found it full and started it over, so u1 was verified again: never wrong, only slower.
+    assert [call.split(" ")[1] for call in calls] == [headers[u].decode().split(" ")[1] for u in ("u1", "u2", "u3", "u1")]
