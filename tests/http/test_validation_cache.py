@@ -106,12 +106,13 @@ def _stock_response(request, response) -> list[dict[str, str]]:
 @hsettings(max_examples=200, deadline=None)
 @given(
     op=st.sampled_from(OPERATIONS),
-    status=st.sampled_from([200, 201, 204, 400, 401, 404, 409, 418, 500, 501]),
+    status=st.sampled_from([200, 201, 204, 400, 401, 404, 409, 418, 429, 500, 501, 503]),
     body=bodies | st.just({"message": "m", "code": "C", "errors": []}),
+    headers=st.sampled_from([{}, {"Retry-After": "5"}, {"Retry-After": "soon"}]),
 )
-def test_any_response_gets_the_same_violations(op, status, body):
+def test_any_response_gets_the_same_violations(op, status, body, headers):
     data = json.dumps(body).encode()
-    response = validation.CoreResponse(status, data, "application/json", {})
+    response = validation.CoreResponse(status, data, "application/json", headers)
     stock = _stock_response(_request(*op), response)
     assert validation.validate_response(_request(*op), response) == stock
 
