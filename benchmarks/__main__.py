@@ -10,23 +10,29 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from . import incremental, permissions, plugin, records
+from . import incremental, permissions, plugin, records, serving, startup
 from ._harness import Row, log
 
 FULL = {"records": 1_000_000, "syncs": 1000, "files": 100_000}
 QUICK = {"records": 50_000, "syncs": 100, "files": 10_000}
+# Seconds per load run, rounds per figure (medians), warm-up, Prism; quick is a smoke test.
+SERVING_FULL = {"seconds": 3.0, "repeats": 3, "warmup": 1.0, "prism": "install"}
+SERVING_QUICK = {"seconds": 0.3, "repeats": 1, "warmup": 0.0, "prism": "skip"}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description="Benchmarks of paragon-emulator over HTTP; prints one table."
     )
-    parser.add_argument("--quick", action="store_true", help="smaller sizes (50,000 records, 100 syncs, 10,000 files)")
+    parser.add_argument(
+        "--quick", action="store_true",
+        help="a smoke test: smaller sizes (50,000 records, 100 syncs, 10,000 files), 0.3 s loads, no Prism, one start-up run",
+    )
     parser.add_argument("--records", type=int, help="items in the pull_1m account (default 1,000,000; quick 50,000)")
     parser.add_argument("--syncs", type=int, help="syncs in incremental_1000 (default 1,000; quick 100)")
     parser.add_argument("--repeats", type=int, default=5, help="measured cycles in incremental_1000 (default 5)")
     parser.add_argument(
-        "--only", action="append", choices=(records.NAME, incremental.NAME, plugin.NAME, permissions.NAME), help="run only this benchmark (repeatable)"
+        "--only", action="append", choices=(records.NAME, incremental.NAME, plugin.NAME, permissions.NAME, serving.NAME, startup.NAME), help="run only this benchmark (repeatable)"
     )
     parser.add_argument(
         "--max-wall", type=float, default=3600.0, help="wall-time bound of each wait loop, in seconds (default 3600)"
@@ -71,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         incremental.NAME: lambda: incremental.run(sizes["syncs"], args.repeats, max_wall=args.max_wall),
         plugin.NAME: lambda: plugin.run(100),
         permissions.NAME: lambda: permissions.run(sizes["files"], max_wall=args.max_wall),
+        serving.NAME: lambda: serving.run(**(SERVING_QUICK if args.quick else SERVING_FULL)),
+        startup.NAME: lambda: startup.run(1 if args.quick else 5),
     }
     selected = args.only or list(benchmarks)
     rows: list[Row] = []

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 import httpx
 
 HOST = "127.0.0.1"
+REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 KILL_TIMEOUT_S = 5.0
@@ -217,3 +218,68 @@ def fmt_ratio(value: float) -> str:
 
 def fmt_s(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
+
+
+class Process:
+    """Any HTTP server command on 127.0.0.1 (the bare baseline, Prism), ready once `ready_path` answers."""
+
+    def __init__(
+        self, command: list[str], port: int, name: str, ready_path: str = "/", env: dict[str, str] | None = None,
+        ready_headers: dict[str, str] | None = None,
+    ):
+        self.command, self.port, self.name, self.ready_path = command, port, name, ready_path
+        self.env, self.ready_headers = env, ready_headers or {}
+        self.base_url = f"http://{HOST}:{port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.ready_seconds = 0.0
+        self._log = tempfile.NamedTemporaryFile(prefix=f"paragon-bench-{name}-", suffix=".log", delete=False)
+
+    def start(self, timeout: float = START_TIMEOUT_S, status: int | None = None) -> float:
+        """Start it; returns seconds from spawn to the first answer (of `status`, if given)."""
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            self.command, env=self.env, cwd=REPO, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends it and any child (npx, node)
+        )
+        deadline = time.monotonic() + timeout
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            while True:
+                if self.proc.poll() is not None:
+                    raise BenchmarkError(f"{self.name} exited with {self.proc.returncode}: {self.log_tail()}")
+                try:
+                    answer = client.get(self.base_url + self.ready_path, headers=self.ready_headers)
+                    if status is None or answer.status_code == status:
+                        self.ready_seconds = time.perf_counter() - started
+                        return self.ready_seconds
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise BenchmarkError(f"{self.name} not answering after {timeout:.0f} s: {self.log_tail()}")
+                time.sleep(0.005)
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, 15)
+            try:
+                proc.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait(timeout=KILL_TIMEOUT_S)
+        self._log.close()
+
+    def log_tail(self, chars: int = 2000) -> str:
+        try:
+            return Path(self._log.name).read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def __enter__(self) -> "Process":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        if exc[0] is None:
+            Path(self._log.name).unlink(missing_ok=True)
+        else:
+            log(f"{self.name}: log kept at {self._log.name}")

@@ -1,15 +1,17 @@
 """openapi-core request (and, in strict mode, response) validation, turned into violations.
 
-The spec is parsed once per process. Requests are handed to openapi-core with the route's
-path pattern already known, so it never has to search the spec's paths.
+The spec is parsed once per process, and each operation's validation is built once, on its first
+request (compiled.py): the route already knows the operation, so the spec's paths are never
+searched and no schema validator is built per request.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any, Iterable, Mapping
 
 import yaml
@@ -27,6 +29,7 @@ from openapi_core.validation.request.exceptions import (
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from .compiled import TESTED_FROM, CompiledOperation, StockOperation
 from .errors import violation
 
 
@@ -99,14 +102,14 @@ def core_request(
     path: str,
     path_pattern: str,
     query: Iterable[tuple[str, str]],
-    headers: Iterable[tuple[str, str]],
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
     path_params: dict[str, str],
     body: bytes,
     content_type: str,
 ) -> CoreRequest:
-    parameters = RequestParameters(
-        query=ImmutableMultiDict(list(query)), header=Headers(list(headers)), path=dict(path_params)
-    )
+    # A case-insensitive mapping (Starlette's request.headers) is used as it is, not copied.
+    header = headers if isinstance(headers, Mapping) else Headers(list(headers))
+    parameters = RequestParameters(query=ImmutableMultiDict(list(query)), header=header, path=dict(path_params))
     return CoreRequest(method.lower(), path, path_pattern, body or None, content_type.lower(), parameters)
 
 
@@ -184,13 +187,43 @@ def violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
     return found
 
 
+def _openapi_core_version() -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in metadata.version("openapi-core").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return (0,)
+
+
+@lru_cache(maxsize=None)
+def compiled(method: str, path_pattern: str) -> CompiledOperation | StockOperation:
+    """The operation at (method, path pattern), built on first use and kept.
+
+    compiled.py uses openapi-core's internals as they are from TESTED_FROM on; with an older
+    openapi-core (the dependency allows one), or if building fails, validation takes openapi-core's
+    stock road: the same answers, at the old cost.
+    """
+    if _openapi_core_version() >= TESTED_FROM:
+        try:
+            return CompiledOperation(openapi(), spec_dict(), method, path_pattern)
+        except Exception as exc:  # noqa: BLE001 - anything this openapi-core does differently
+            warnings.warn(f"validating {method.upper()} {path_pattern} the slow way: {exc!r}", RuntimeWarning, stacklevel=2)
+    return StockOperation(openapi(), method, path_pattern)
+
+
 def validate_request(request: CoreRequest) -> list[dict[str, str]]:
-    return violations(openapi().request_validator.iter_errors(request))
+    return violations(compiled(request.method, request.path_pattern).request_errors(request))
 
 
 def validate_response(request: CoreRequest, response: CoreResponse) -> list[dict[str, str]]:
+    errors = compiled(request.method, request.path_pattern).response_errors(
+        response.status_code, response.data, response.content_type, response.headers
+    )
+    return response_violations(errors)
+
+
+def response_violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
     found = []
-    for error in openapi().response_validator.iter_errors(request, response):
+    for error in errors:
         cause = error.__cause__
         if isinstance(cause, InvalidSchemaValue):
             items = _schema_violations("response", None, cause)
