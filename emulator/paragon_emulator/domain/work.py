@@ -184,7 +184,8 @@ class UpstreamWork:
         # Dropbox brings group permissions only with orgWideSync (team accounts).
         with_groups = sync.integration != "dropbox" or bool(sync.configuration.get("orgWideSync"))
         if groups is None:
-            sync.permissions.set_directory(directory.users())
+            # Its people only: group members come with the groups, and memberships change.
+            sync.permissions.set_directory(directory.people + directory.outsiders)
             groups = list(directory.groups)
         for group in groups:
             sync.permissions.set_group(group, directory.groups.get(group, ()) if with_groups else (), at)

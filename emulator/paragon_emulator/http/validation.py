@@ -181,10 +181,18 @@ def violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
                 )
             )
         elif isinstance(error, RequestBodyValidationError):
-            found.append(violation("body", "$", "json", f"the request body is not valid JSON: {cause or error}"))
+            found.append(violation("body", "$", "json", f"the request body is not valid JSON: {_describe(cause or error)}"))
         else:
             found.append(violation("body", "$", "schema", str(error)))
     return found
+
+
+def _describe(error: BaseException) -> str:
+    # openapi-core's deserialization errors decode the raw body as UTF-8 when printed.
+    try:
+        return str(error)
+    except UnicodeDecodeError:
+        return "it is not UTF-8"
 
 
 def _openapi_core_version() -> tuple[int, ...]:
