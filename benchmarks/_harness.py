@@ -74,95 +74,54 @@ class Server:
     def __init__(self, env: dict[str, str], name: str):
         self.extra_env = env
         self.name = name
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.port = 0
-        self.base_url = ""
-        self._log_file: Any = None
-        self.log_path = ""
+        self.process: Process | None = None
 
-    # -- lifecycle -------------------------------------------------------------------------
     def start(self, attempts: int = 3) -> None:
         last_error = ""
         for _ in range(attempts):  # a free port can be taken between probing and binding
-            self.port = free_port()
-            self.base_url = f"http://{HOST}:{self.port}"
+            port = free_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith("PARAGON_EMULATOR_")}
             env.update(
                 {
                     "PARAGON_EMULATOR_HOST": HOST,
-                    "PARAGON_EMULATOR_PORT": str(self.port),
+                    "PARAGON_EMULATOR_PORT": str(port),
                     "PARAGON_EMULATOR_LOG_LEVEL": "warning",  # no per-request access log
                 }
             )
             env.update(self.extra_env)
-            self._log_file = tempfile.NamedTemporaryFile(
-                prefix=f"paragon-bench-{self.name}-", suffix=".log", delete=False
-            )
-            self.log_path = self._log_file.name
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "paragon_emulator", "serve"],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=self._log_file,
-                stderr=subprocess.STDOUT,
-            )
+            command = [sys.executable, "-m", "paragon_emulator", "serve"]
+            self.process = Process(command, port, self.name, "/_emulator/health", env)
             try:
-                self._wait_healthy()
-                log(f"{self.name}: server pid {self.proc.pid} on {self.base_url} (log {self.log_path})")
+                self.process.start(status=200)
+                log(f"{self.name}: server pid {self.pid} on {self.base_url} (log {self.log_path})")
                 return
             except BenchmarkError as exc:
                 last_error = str(exc)
-                self.stop()
+                self.process.stop()
         raise BenchmarkError(f"{self.name}: server did not start: {last_error}")
 
-    def _wait_healthy(self) -> None:
-        assert self.proc is not None
-        deadline = time.monotonic() + START_TIMEOUT_S
-        with httpx.Client(base_url=self.base_url, trust_env=False, timeout=2.0) as client:
-            for _ in range(int(START_TIMEOUT_S / 0.05) + 1):
-                if self.proc.poll() is not None:
-                    raise BenchmarkError(f"exited with {self.proc.returncode}: {self.log_tail()}")
-                try:
-                    if client.get("/_emulator/health").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
-        raise BenchmarkError(f"not healthy after {START_TIMEOUT_S:.0f} s: {self.log_tail()}")
-
     def stop(self) -> None:
-        proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                log(f"{self.name}: server pid {proc.pid} ignored SIGTERM for {STOP_TIMEOUT_S:.0f} s; killing it")
-                proc.kill()
-                try:
-                    proc.wait(timeout=KILL_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    log(f"{self.name}: server pid {proc.pid} still running after SIGKILL")
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
+        if self.process is not None:
+            self.process.stop()
 
-    def log_tail(self, chars: int = 2000) -> str:
-        try:
-            return Path(self.log_path).read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
+    # -- what the benchmarks read ----------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        assert self.process is not None
+        return self.process.base_url
 
-    # -- measurements ----------------------------------------------------------------------
+    @property
+    def log_path(self) -> str:
+        return self.process.log_path if self.process is not None else ""
+
     @property
     def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
+        assert self.process is not None and self.process.proc is not None
+        return self.process.proc.pid
 
     def peak_rss_kib(self) -> int | None:
-        return proc_status(self.pid).get("VmHWM") if self.proc is not None else None
+        running = self.process is not None and self.process.proc is not None
+        return proc_status(self.pid).get("VmHWM") if running else None
 
 
 @contextmanager
@@ -216,6 +175,12 @@ def fmt_ratio(value: float) -> str:
     return f"{value:.1f}x" if value < 10 else f"{value:.0f}x"
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile by rank (q=0.99: the p99), the way every latency row here reports it."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
 def fmt_s(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
 
@@ -267,6 +232,10 @@ class Process:
                 os.killpg(proc.pid, 9)
                 proc.wait(timeout=KILL_TIMEOUT_S)
         self._log.close()
+
+    @property
+    def log_path(self) -> str:
+        return self._log.name
 
     def log_tail(self, chars: int = 2000) -> str:
         try:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ._harness import BenchmarkError
+from ._harness import BenchmarkError, percentile
 
 WRK_TIMEOUT_S = 10  # per request: a request slower than this counts as an error
 
@@ -156,5 +156,5 @@ async def _python(
         raise BenchmarkError(f"python load generator: {failures[0]!r}")
     errors += len(failures)
     ordered = sorted(latencies) or [0.0]
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    p99 = percentile(ordered, 0.99)
     return Load(len(latencies), elapsed, errors, statistics.median(ordered) * 1000, p99 * 1000, "python-asyncio")

@@ -19,7 +19,10 @@ from typing import Any, Callable
 
 import httpx
 
-from ._harness import BenchmarkError, Row, advance, check, client_for, default_project, fmt_ratio, log, mib, mint_token, running_server
+from ._harness import (
+    BenchmarkError, Row, advance, check, client_for, default_project, fmt_ratio, log, mib, mint_token, percentile,
+    running_server,
+)
 
 NAME = "permissions_100k"
 USER = "perm-bench"
@@ -35,11 +38,6 @@ def _timed(call: Callable[[], httpx.Response], count: int) -> list[float]:
         if response.status_code != 200:
             raise BenchmarkError(f"{response.request.url.path} -> {response.status_code}: {response.text[:300]}")
     return times
-
-
-def _p(times: list[float], q: float) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _ms(seconds: float) -> str:
@@ -111,13 +109,13 @@ def run(files: int = 100_000, samples: int = 1000, max_wall: float = 3600.0) -> 
         Row(f"{NAME}: initial sync of {files:,} files (graph and feed written)", f"{sync_seconds:.1f} s",
             notes=f"server RSS {mib(rss_before)} -> {mib(rss_after)}"),
         Row(f"{NAME}: single checks/s, one connection", f"{check_rate:,.0f}/s", f"GET status {status_rate:,.0f}/s",
-            fmt_ratio(check_rate / status_rate), f"p50 {_ms(one_check)}, p99 {_ms(_p(checks, 0.99))}; {granted}/200 granted"),
+            fmt_ratio(check_rate / status_rate), f"p50 {_ms(one_check)}, p99 {_ms(percentile(checks, 0.99))}; {granted}/200 granted"),
         Row(f"{NAME}: batch-check of 100 (p50)", _ms(statistics.median(batches)), f"1 check {_ms(one_check)}",
-            fmt_ratio(statistics.median(batches) / one_check), f"p99 {_ms(_p(batches, 0.99))}"),
+            fmt_ratio(statistics.median(batches) / one_check), f"p99 {_ms(percentile(batches, 0.99))}"),
         Row(f"{NAME}: list-objects, can_read files (p50)", _ms(statistics.median(list_objects)), f"1 check {_ms(one_check)}",
-            fmt_ratio(statistics.median(list_objects) / one_check), f"p99 {_ms(_p(list_objects, 0.99))}; capped at 1000"),
+            fmt_ratio(statistics.median(list_objects) / one_check), f"p99 {_ms(percentile(list_objects, 0.99))}; capped at 1000"),
         Row(f"{NAME}: list-users, can_read (p50)", _ms(statistics.median(list_users)), f"1 check {_ms(one_check)}",
-            fmt_ratio(statistics.median(list_users) / one_check), f"p99 {_ms(_p(list_users, 0.99))}"),
+            fmt_ratio(statistics.median(list_users) / one_check), f"p99 {_ms(percentile(list_users, 0.99))}"),
         Row(f"{NAME}: streamed list-objects of the widest user", f"{lines:,} objects in {stream_seconds * 1000:.0f} ms",
             notes=f"{lines / stream_seconds:,.0f} objects/s"),
     ]
