@@ -27,7 +27,6 @@ from jsonschema_path import SchemaPath
 from openapi_core import OpenAPI
 from openapi_core.deserializing.styles.exceptions import EmptyQueryParameterValue
 from openapi_core.schema.parameters import get_style_and_explode
-from openapi_core.templating.media_types.finders import MediaTypeFinder
 from openapi_core.templating.responses.exceptions import ResponseFinderError
 from openapi_core.templating.responses.finders import ResponseFinder
 from openapi_core.validation.decorators import ValidationErrorWrapper
