@@ -192,20 +192,32 @@ class UpstreamWork:
 
     # -- reading records -------------------------------------------------------------------
     def record_data(self, sync: Sync, record: StoredRecord) -> dict[str, Any]:
-        if record.deleted:
-            return {"id": record.id, "externalId": record.external_id, "deleted": True}
-        if record.data is not None:
-            return record.data
-        account = self.account(sync)
+        return self.records_data(sync, [record])[0]
+
+    def records_data(self, sync: Sync, records: list[StoredRecord]) -> list[dict[str, Any]]:
+        """The records as served. The dicts returned are never changed afterwards (callers may cache by identity)."""
+        account: Account | None = None
+        found: list[dict[str, Any]] = []
+        for record in records:
+            if record.deleted:
+                found.append({"id": record.id, "externalId": record.external_id, "deleted": True})
+            elif record.data is not None:
+                found.append(record.data)
+            else:
+                account = account or self.account(sync)
+                found.append(self._generated(sync, account, record))
+        return found
+
+    def _generated(self, sync: Sync, account: Account, record: StoredRecord) -> dict[str, Any]:
         key = (sync.id, record.external_id)
-        found = account.rendered.get(key)
-        if found is None:
+        data = account.rendered.get(key)
+        if data is None:
             index = account.index_of(record.external_id)
             assert index is not None, "records without data are generated items"
-            found = account.rendered[key] = self.normalize(sync, account, account.generate(index))
+            data = account.rendered[key] = self.normalize(sync, account, account.generate(index))
             if len(account.rendered) > RENDERED_PER_ACCOUNT:
                 account.rendered.popitem(last=False)
-        return found
+        return data
 
     def normalize(self, sync: Sync, account: Account, item: dict[str, Any]) -> dict[str, Any]:
         """The upstream item in Paragon's normalized schema for the pipeline."""

@@ -10,7 +10,7 @@ from ..domain.errors import InvalidInput, NoContent, RecordNotFound
 from .routing import Context, Operation
 
 
-def pull(ctx: Context) -> dict[str, Any]:
+def pull(ctx: Context) -> Response:
     settings = ctx.emulator.settings
     sync = ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"])
     size = int(ctx.query.get("pageSize", settings.page_size_default))
@@ -25,13 +25,12 @@ def pull(ctx: Context) -> dict[str, Any]:
     }
     if page.cursor is not None:
         paging["cursor"] = page.cursor
-    work = ctx.emulator.work
-    return {"data": [work.record_data(sync, r) for r in page.records], "paging": paging}
+    return ctx.records_json.page(ctx.emulator.work.records_data(sync, page.records), {"paging": paging})
 
 
-def get_record(ctx: Context) -> dict[str, Any]:
+def get_record(ctx: Context) -> Response:
     sync = ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"])
-    return {"data": ctx.emulator.work.record_data(sync, sync.records.get(ctx.path["recordId"]))}
+    return ctx.records_json.one(ctx.emulator.work.record_data(sync, sync.records.get(ctx.path["recordId"])))
 
 
 def content(ctx: Context) -> Response:

@@ -10,15 +10,13 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Callable
 
 import jwt
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from ..domain.clock import iso
 from ..domain.errors import DomainError
 from ..emulator import Emulator
 from ..tokens import AuthError, Principal, TokenVerifier
@@ -26,6 +24,7 @@ from . import validation
 from .auth import authenticate
 from .api_faults import Call
 from .errors import domain_error_response, error_response, violation
+from .rendering import JSON, RecordJSON
 
 
 @dataclass
@@ -36,6 +35,7 @@ class Context:
     path: dict[str, str]
     query: dict[str, str]
     body: Any
+    records_json: RecordJSON
 
     @property
     def tenant(self) -> tuple[str, str]:
@@ -56,18 +56,6 @@ class Operation:
     def real_api(self) -> bool:
         """The real API needs a token and meets faults; the control plane (and the spec) never do."""
         return self.path.startswith("/api/")
-
-
-class JSON(JSONResponse):
-    # Compact and UTF-8 as-is: the bytes clients get are what strict mode validates.
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=_default).encode()
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    raise TypeError(f"cannot render {type(value).__name__} as JSON")
 
 
 class VerifiedTokens:
@@ -102,12 +90,15 @@ class VerifiedTokens:
         return principal
 
 
-def endpoint(operation: Operation, emulator: Emulator, tokens: VerifiedTokens | None = None) -> Callable:
+def endpoint(
+    operation: Operation, emulator: Emulator, tokens: VerifiedTokens | None = None, records_json: RecordJSON | None = None
+) -> Callable:
     strict = emulator.settings.strict
     strict_client = emulator.settings.strict_client
     operation_id, query_names = validation.operation_info()[(operation.method, operation.path)]
     real_api = operation.real_api
     tokens = tokens or VerifiedTokens()
+    records_json = records_json or RecordJSON()
 
     async def serve(request: Request) -> Response:
         if real_api:
@@ -172,7 +163,7 @@ def endpoint(operation: Operation, emulator: Emulator, tokens: VerifiedTokens | 
             summary = "; ".join(p["message"] for p in problems)
             return error_response(400, "VALIDATION_FAILED", f"invalid request: {summary}", problems)
         parsed = _json_or_none(body)
-        context = Context(request, emulator, principal, dict(request.path_params), query, parsed)
+        context = Context(request, emulator, principal, dict(request.path_params), query, parsed, records_json)
         try:
             result = emulator.run(lambda: operation.handler(context))
         except DomainError as exc:
@@ -216,9 +207,9 @@ def _check_response(core: validation.CoreRequest, response: Response) -> Respons
 def routes(operations: list[Operation], emulator: Emulator) -> list[Route]:
     """One route per path, so a wrong method gets a 405 whose Allow lists every method of the path."""
     by_path: dict[str, dict[str, Callable]] = {}
-    tokens = VerifiedTokens()
+    tokens, records_json = VerifiedTokens(), RecordJSON()
     for op in operations:
-        by_path.setdefault(op.path, {})[op.method] = endpoint(op, emulator, tokens)
+        by_path.setdefault(op.path, {})[op.method] = endpoint(op, emulator, tokens, records_json)
         if op.method == "GET":
             by_path[op.path]["HEAD"] = by_path[op.path]["GET"]
 
