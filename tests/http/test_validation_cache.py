@@ -68,6 +68,22 @@ def test_every_query_parameter_with_odd_values(method, pattern, value):
         assert compiled == stock, (name, value)
 
 
+ODD_VALUES = ["", "0", "-1", "1", "25", "abc", "true", "1.5", "x" * 300, "2026-01-05T09:00:00Z"]
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(
+    op=st.sampled_from([op for op in OPERATIONS if _query_names(*op)]),
+    values=st.lists(st.sampled_from(ODD_VALUES) | st.text(max_size=6), min_size=1, max_size=5),
+)
+def test_query_values_seen_before_get_the_same_violations_again(op, values):
+    # A raw value that passed once is not read again: it must pass again, and nothing else may.
+    for value in values + values[::-1]:
+        for name in _query_names(*op):
+            stock, compiled = _both(*op, query=[(name, value)])
+            assert compiled == stock, (name, value)
+
+
 BODIES = [b"{}", b"[]", b'"x"', b"1", b"null", b"{not json", b'{"unknown": 1}', b'{"integration": 1, "pipeline": null}']
 
 

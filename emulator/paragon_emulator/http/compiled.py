@@ -8,12 +8,14 @@ factories, deserializers and schema validators; a request only runs them. Errors
 own exception objects, raised as its validators raise them, so `validation.violations` reads them
 unchanged, and tests/http/test_validation_cache.py checks both roads give the same violations.
 
-Two things are skipped because they cannot fail here:
+Three things are skipped because they cannot fail here:
 - security: routing.py authenticates every real-API call before validating it (with its own
   401 reasons), and the control plane declares `security: []`;
 - parameters whose schema accepts every value they can have: `type: string` with no constraint,
   or for a path parameter at most `minLength: 1` (the router never matches an empty segment).
-  Only their presence is checked.
+  Only their presence is checked;
+- a primitive parameter's raw value that was read and validated before (kept per parameter, up to
+  1024): reading and validating it is a function of that one string, so it cannot fail now.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from openapi_core.validation.schemas.validators import SchemaValidator
 from openapi_core.validation.validators import BaseValidator
 
 _ABSENT = object()
+_PRIMITIVE_TYPES = {"integer", "number", "boolean", "string"}
+_PASSED_PER_PARAMETER = 1024
 # Keys that describe a schema without constraining the value.
 _ANNOTATIONS = {"description", "example", "examples", "title", "deprecated", "externalDocs"}
 
@@ -91,6 +95,9 @@ class _Parameter:
     read: Callable[[Any], Any] | None  # openapi-core's style deserializer; None: a `content` parameter
     validator: SchemaValidator | None
     default: Any
+    # Raw values already read and validated, for parameters whose reading is a pure function of
+    # their one raw string (a primitive schema, form or simple style): they cannot fail again.
+    passed: set[str] | None
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ class _Builder:
     def parameter(self, param: SchemaPath) -> _Parameter:
         name = (param / "name").read_str()
         location = (param / "in").read_str()
-        read, validator, default, any_value = None, None, _ABSENT, False
+        read, validator, default, any_value, passed = None, None, _ABSENT, False, None
         if "content" not in param:
             schema = param / "schema"
             style, explode = get_style_and_explode(param)
@@ -148,6 +155,9 @@ class _Builder:
             if "default" in schema:
                 default = (schema / "default").read_value()
             any_value = default is _ABSENT and _accepts_any_value(schema, location)
+            primitive = (schema / "type").read_str(default=None) in _PRIMITIVE_TYPES
+            if primitive and style in ("form", "simple") and not any_value:
+                passed = set()
         return _Parameter(
             spec=param,
             name=name,
@@ -159,6 +169,7 @@ class _Builder:
             read=read,
             validator=validator,
             default=default,
+            passed=passed,
         )
 
 
@@ -222,6 +233,9 @@ class CompiledOperation:
         if compiled.read is None:
             self._request_validator._get_parameter(parameters, param)  # `content` parameters: the stock road
             return
+        raw = location.get(compiled.name) if compiled.passed is not None else None
+        if isinstance(raw, str) and raw in compiled.passed:
+            return
         try:
             if compiled.any_value:
                 value = location[compiled.name]
@@ -241,6 +255,10 @@ class CompiledOperation:
             raise EmptyQueryParameterValue(compiled.name)
         if not compiled.any_value:
             compiled.validator.validate(value)
+        if isinstance(raw, str):
+            if len(compiled.passed) >= _PASSED_PER_PARAMETER:
+                compiled.passed.clear()  # atomic, where evicting one value is not (requests run on several threads)
+            compiled.passed.add(raw)
 
     def _compile_request_media(self, mimetype: str) -> _Media:
         assert self._body is not None
