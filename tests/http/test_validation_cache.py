@@ -203,3 +203,56 @@ def test_the_stock_road_for_older_openapi_core_says_the_same(method, pattern):
         response = validation.CoreResponse(status, body, "application/json", {})
         expected = validation.validate_response(_request(method, pattern), response)
         assert validation.response_violations(stock.response_errors(status, body, "application/json", {})) == expected
+
+
+# -- fast_accept ----------------------------------------------------------------------------
+def _body_violations(op, body) -> list[dict[str, str]]:
+    # The test's path parameters break some operations' enums: only the body is judged here.
+    return [v for v in _stock_request(_request(*op, body=json.dumps(body).encode())) if v["location"] == "body"]
+
+
+def _body_media(method: str, pattern: str):
+    return validation.compiled(method, pattern)._request_media("application/json")
+
+
+FAST_BODIES = [op for op in OPERATIONS if _has_body(*op) and _body_media(*op).accepts is not None]
+
+
+def _generated_bodies():
+    """Bodies schemathesis generates from the spec for each operation: valid ones and broken ones."""
+    import schemathesis
+    from schemathesis import GenerationMode
+
+    schema = schemathesis.openapi.from_dict(validation.spec_dict())
+    strategies = []
+    for method, pattern in FAST_BODIES:
+        operation = schema[pattern][method]
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            cases = operation.as_strategy(generation_mode=mode).filter(lambda case: isinstance(case.body, (dict, list)))
+            strategies.append(cases.map(lambda case, op=(method, pattern): (op, case.body)))
+    return st.one_of(strategies)
+
+
+def test_every_real_api_body_has_a_fast_accept():
+    assert {op for op in OPERATIONS if _has_body(*op) and op[1].startswith("/api/")} <= set(FAST_BODIES)
+
+
+@compiled_only
+@hsettings(max_examples=300, deadline=None)
+@given(generated=_generated_bodies(), noise=st.tuples(st.sampled_from(FAST_BODIES), bodies))
+def test_fast_accept_accepts_only_what_openapi_core_accepts(generated, noise):
+    for op, body in (generated, noise):
+        if _body_media(*op).accepts(body):
+            assert _body_violations(op, body) == [], (op, body)
+
+
+@compiled_only
+def test_fast_accept_accepts_the_valid_bodies_of_the_hot_operations():
+    checks = {"checks": [{"object": "file:a", "user": "user:ann@example.com", "role": "can_read"}] * 10}
+    for op, body in [
+        (("POST", "/api/permissions/{syncId}/batch-check"), checks),
+        (("POST", "/api/permissions/{syncId}/check"), checks["checks"][0]),
+        (("POST", "/api/syncs"), {"integration": "googledrive", "pipeline": "files", "configuration": {}}),
+    ]:
+        assert _body_violations(op, body) == []
+        assert _body_media(*op).accepts(body), op

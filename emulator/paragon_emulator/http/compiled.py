@@ -46,6 +46,8 @@ from openapi_core.validation.response.exceptions import DataValidationError, Hea
 from openapi_core.validation.schemas.validators import SchemaValidator
 from openapi_core.validation.validators import BaseValidator
 
+from . import fast_accept
+
 _ABSENT = object()
 _PRIMITIVE_TYPES = {"integer", "number", "boolean", "string"}
 _PASSED_PER_PARAMETER = 1024
@@ -104,6 +106,11 @@ class _Parameter:
 class _Media:
     deserialize: Callable[[bytes], Any]
     validator: SchemaValidator | None
+    accepts: Callable[[Any], bool] | None  # fast_accept's proof of validity, where it can be built
+
+    def validate(self, value: Any) -> None:
+        if self.validator is not None and not (self.accepts is not None and self.accepts(value)):
+            self.validator.validate(value)
 
 
 class _Builder:
@@ -141,7 +148,8 @@ class _Builder:
             encoding=media_type.get("encoding") if "encoding" in media_type else None,
             extra_media_type_deserializers=self.v.extra_media_type_deserializers,
         )
-        return _Media(deserializer.deserialize, validator)
+        accepts = fast_accept.accepter(validator.validator.schema) if validator is not None else None
+        return _Media(deserializer.deserialize, validator, accepts)
 
     def parameter(self, param: SchemaPath) -> _Parameter:
         name = (param / "name").read_str()
@@ -269,9 +277,7 @@ class CompiledOperation:
         if not body:
             raise MissingRequiredRequestBody if self._body_required else MissingRequestBody
         media = self._request_media(mimetype)
-        value = media.deserialize(body)
-        if media.validator is not None:
-            media.validator.validate(value)
+        media.validate(media.deserialize(body))
 
     # -- responses --------------------------------------------------------------------------
     def _compile_response(self, status_code: int) -> SchemaPath:
@@ -304,9 +310,7 @@ class CompiledOperation:
         if not data:
             raise MissingData
         media = self._response_media(status_code, mimetype)
-        value = media.deserialize(data)
-        if media.validator is not None:
-            media.validator.validate(value)
+        media.validate(media.deserialize(data))
 
 
 # openapi-core versions whose internals compiled.py was checked against (tests/http/test_validation_cache.py).

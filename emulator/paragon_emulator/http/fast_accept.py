@@ -1,0 +1,78 @@
+"""A compiled check that can only say "valid", so openapi-core's interpreter runs on the rest.
+
+jsonschema, under openapi-core, builds a validator object for every (subschema, value) it visits:
+about 5 us each, 200 us for a batch-check of 10. fastjsonschema compiles a schema to Python code
+once. Its answer is used one way only: a value it accepts skips openapi-core; a value it rejects
+goes to openapi-core, which decides and names every broken rule. So it is built only for schemas
+in which every keyword means the same to both, or is stricter to fastjsonschema (OAS 3.0's draft-4
+semantics; `nullable` unknown to it, `$` read as end of string), and never for `format`,
+`readOnly`, `discriminator`, a recursive `$ref` or anything else. tests/http/test_validation_cache.py
+checks that whatever it accepts openapi-core accepts too, on values generated from each schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import fastjsonschema
+
+try:
+    from openapi_schema_validator._regex import has_ecma_regex
+except ImportError:  # another openapi-schema-validator: assume it may match patterns as ECMA regexes
+
+    def has_ecma_regex() -> bool:
+        return True
+
+_DRAFT4 = "http://json-schema.org/draft-04/schema#"
+_SUBSCHEMA = {"items", "not"}
+_SUBSCHEMAS = {"allOf", "anyOf", "oneOf"}
+_ANNOTATIONS = {"description", "title", "example", "default", "deprecated", "externalDocs", "nullable"}
+_CONSTRAINTS = {
+    "type", "properties", "required", "additionalProperties", "minItems", "maxItems", "minLength", "maxLength",
+    "pattern", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minProperties", "maxProperties",
+} | _SUBSCHEMA | _SUBSCHEMAS
+
+
+def _understood(schema: Any) -> bool:
+    """Whether every keyword, all the way down, means the same (or stricter) to fastjsonschema."""
+    if not isinstance(schema, dict):
+        return False
+    for key, value in schema.items():
+        if key.startswith("x-") or key in _ANNOTATIONS:
+            continue
+        if key not in _CONSTRAINTS:
+            return False
+        if key == "type" and not isinstance(value, str):
+            return False
+        if key == "enum" and not all(isinstance(v, str) for v in value):
+            return False  # jsonschema and fastjsonschema compare 1, 1.0 and True differently
+        if key == "pattern" and has_ecma_regex():
+            return False  # openapi-core would match ECMA regexes, fastjsonschema Python's
+        if key == "properties" and not all(_understood(s) for s in value.values()):
+            return False
+        if key == "additionalProperties" and not isinstance(value, bool) and not _understood(value):
+            return False
+        if key in _SUBSCHEMA and not _understood(value):
+            return False
+        if key in _SUBSCHEMAS and not all(_understood(s) for s in value):
+            return False
+    return True
+
+
+def accepter(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """A function saying True only for values `schema` accepts; None when it cannot be built safely."""
+    if not _understood(schema):
+        return None
+    try:
+        check = fastjsonschema.compile({**schema, "$schema": _DRAFT4}, use_default=False, use_formats=False)
+    except fastjsonschema.JsonSchemaDefinitionException:
+        return None
+
+    def accepts(value: Any) -> bool:
+        try:
+            check(value)
+        except Exception:  # noqa: BLE001 - a refusal of any kind: openapi-core decides
+            return False
+        return True
+
+    return accepts
