@@ -9,7 +9,6 @@ its JSON is kept by the dict's identity: a page is the kept fragments joined, th
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +37,7 @@ class JSON(JSONResponse):
 
 
 class RecordJSON:
-    """Records' JSON by the identity of their dicts, the `size` most recently served.
+    """Records' JSON by the identity of their dicts, for up to `size` dicts (then it starts afresh).
 
     An entry holds its dict, so the id it is keyed by cannot be reused while it is kept.
     Used under the emulator's lock (from handlers), like the records themselves.
@@ -46,27 +45,27 @@ class RecordJSON:
 
     def __init__(self, size: int = 20_000):
         self.size = size
-        self._known: OrderedDict[int, tuple[dict[str, Any], bytes]] = OrderedDict()
+        self._known: dict[int, tuple[dict[str, Any], bytes]] = {}
 
     def of(self, data: dict[str, Any]) -> bytes:
-        key = id(data)
-        found = self._known.get(key)
+        found = self._known.get(id(data))
         if found is not None and found[0] is data:
-            self._known.move_to_end(key)
             return found[1]
+        if len(self._known) >= self.size:
+            self._known = {}  # cheaper than tracking use: a page rebuilds what it needs
         text = encode(data)
-        self._known[key] = (data, text)
-        if len(self._known) > self.size:
-            self._known.popitem(last=False)
+        self._known[id(data)] = (data, text)
         return text
 
     def page(self, records: list[dict[str, Any]], rest: dict[str, Any]) -> Response:
         """{"data": records, **rest} as a 200, rendered from the records' kept JSON."""
-        parts = [b'{"data":[', b",".join(self.of(r) for r in records), b"]"]
-        for key, value in rest.items():
-            parts += [b",", encode(key), b":", encode(value)]
-        parts.append(b"}")
-        return Response(b"".join(parts), media_type="application/json")
+        assert rest and "data" not in rest
+        known, parts = self._known, []
+        for data in records:
+            found = known.get(id(data))
+            parts.append(found[1] if found is not None and found[0] is data else self.of(data))
+        body = b'{"data":[' + b",".join(parts) + b"]," + encode(rest)[1:]
+        return Response(body, media_type="application/json")
 
     def one(self, record: dict[str, Any]) -> Response:
         return Response(b'{"data":' + self.of(record) + b"}", media_type="application/json")
