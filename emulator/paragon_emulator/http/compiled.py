@@ -226,7 +226,8 @@ class CompiledOperation:
                 errors.append(exc)
         if self._body is not None:
             try:
-                self._request_body(request.body, request.content_type)
+                value = self._request_body(request.body, request.content_type)
+                request.body_value, request.parsed = value, True  # parsed once: the handler gets it
             except MissingRequestBody:
                 pass
             except RequestBodyValidationError as exc:
@@ -273,11 +274,13 @@ class CompiledOperation:
         return self._requests.media(self._body / "content", mimetype)
 
     @ValidationErrorWrapper(RequestBodyValidationError, InvalidRequestBody)
-    def _request_body(self, body: bytes | None, mimetype: str) -> None:
+    def _request_body(self, body: bytes | None, mimetype: str) -> Any:
         if not body:
             raise MissingRequiredRequestBody if self._body_required else MissingRequestBody
         media = self._request_media(mimetype)
-        media.validate(media.deserialize(body))
+        value = media.deserialize(body)
+        media.validate(value)
+        return value
 
     # -- responses --------------------------------------------------------------------------
     def _compile_response(self, status_code: int) -> SchemaPath:

@@ -113,9 +113,9 @@ def endpoint(
                 response: Response = error_response(fault.status, "INJECTED_FAULT", message, headers=headers)
                 _record(request, response, [])
                 return response
-        body = await request.body()
+        body = await request.body() if _may_have_body(request) else b""
         # An empty query value (`?cursor=`) means the parameter is absent, as most servers read it.
-        query = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
+        query = [(k, v) for k, v in request.query_params.multi_items() if v != ""] if request.scope["query_string"] else []
         core = validation.core_request(
             "get" if request.method == "HEAD" else request.method,
             _url_path(request),
@@ -162,7 +162,7 @@ def endpoint(
         if problems:
             summary = "; ".join(p["message"] for p in problems)
             return error_response(400, "VALIDATION_FAILED", f"invalid request: {summary}", problems)
-        parsed = _json_or_none(body)
+        parsed = core.body_value if core.parsed else _json_or_none(body)
         context = Context(request, emulator, principal, dict(request.path_params), query, parsed, records_json)
         try:
             result = emulator.run(lambda: operation.handler(context))
@@ -171,6 +171,11 @@ def endpoint(
         return result if isinstance(result, Response) else JSON(result)
 
     return serve
+
+
+def _may_have_body(request: Request) -> bool:
+    # HTTP/1.1: no Content-Length and no Transfer-Encoding, no body (reading it costs a receive()).
+    return request.method not in ("GET", "HEAD") or "content-length" in request.headers or "transfer-encoding" in request.headers
 
 
 def _url_path(request: Request) -> str:

@@ -12,7 +12,8 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata, resources
-from typing import Any, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable
 
 import yaml
 from openapi_core import Config, OpenAPI
@@ -87,6 +88,8 @@ class CoreRequest:
     content_type: str
     parameters: RequestParameters
     host_url: str = "http://emulator"
+    body_value: Any = None  # the body as validated, once validation has parsed it (see `parsed`)
+    parsed: bool = False
 
 
 @dataclass
