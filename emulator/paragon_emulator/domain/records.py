@@ -64,7 +64,7 @@ class Page:
 class RecordStore:
     def __init__(self) -> None:
         self._by_id: dict[str, StoredRecord] = {}
-        self._by_seq: dict[int, str] = {}
+        self._by_seq: dict[int, StoredRecord] = {}
         self._order: SortedList = SortedList()
         self._seq = 0
         self._deleted = 0
@@ -78,7 +78,7 @@ class RecordStore:
         record.seq = self._seq
         record.synced_at = at
         self._order.add(record.seq)
-        self._by_seq[record.seq] = record.id
+        self._by_seq[record.seq] = record
 
     def upsert(
         self, record_id: str, external_id: str, version: int, at: datetime, data: dict[str, Any] | None = None
@@ -134,7 +134,7 @@ class RecordStore:
         after = decode_cursor(cursor) if cursor else 0
         start = self._order.bisect_right(after)
         seqs = list(self._order.islice(start, start + size))
-        records = [self._by_id[self._by_seq[s]] for s in seqs]
+        records = [self._by_seq[s] for s in seqs]
         remaining = len(self._order) - start - len(seqs)
         if records:
             next_cursor: str | None = encode_cursor(records[-1].seq)
