@@ -288,11 +288,11 @@ class PermissionGraph:
         if self.find(oid, type_) is None:
             return False
         subjects, gives = self.subjects_of(email), GIVES[role]
-        return any(
-            relation in gives and subject in subjects
-            for node in self._chain(oid, role)
-            for subject, relation in node.grants
-        )
+        for node in self._chain(oid, role):
+            for subject, relation in node.grants:
+                if relation in gives and subject in subjects:
+                    return True
+        return False
 
     def list_users(self, oid: str, role: str, type_: str | None = None) -> list[str]:
         if self.find(oid, type_) is None:
