@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from paragon_emulator.http import validation
+from paragon_emulator.http import fast_accept, validation
 from paragon_emulator.http.compiled import TESTED_FROM, StockOperation, inline_refs
 
 BEARER = [("authorization", "Bearer x.y.z"), ("host", "emulator")]
@@ -256,3 +256,17 @@ def test_fast_accept_accepts_the_valid_bodies_of_the_hot_operations():
     ]:
         assert _body_violations(op, body) == []
         assert _body_media(*op).accepts(body), op
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "string", "format": "date-time"},  # formats: openapi-core's checkers, not fastjsonschema's
+    {"type": "integer", "enum": [1, 2]},  # 1, 1.0 and True compare differently
+    {"type": ["string", "null"]},  # not OAS 3.0
+    {"type": "object", "properties": {"a": {"type": "string", "readOnly": True}}},
+    {"oneOf": [{"type": "object"}], "discriminator": {"propertyName": "kind"}},
+    {"type": "array", "items": [{"type": "string"}]},
+    {"$ref": "#/components/schemas/Node"},  # a recursive reference left by inline_refs
+    {"type": "string", "pattern": "[$]"},  # fastjsonschema rewrites `$` and cannot compile this
+])
+def test_fast_accept_is_not_built_for_what_it_reads_differently(schema):
+    assert fast_accept.accepter(schema) is None

@@ -24,6 +24,7 @@ except ImportError:  # another openapi-schema-validator: assume it may match pat
         return True
 
 _DRAFT4 = "http://json-schema.org/draft-04/schema#"
+_OAS_TYPES = {"string", "number", "integer", "boolean", "array", "object"}
 _SUBSCHEMA = {"items", "not"}
 _SUBSCHEMAS = {"allOf", "anyOf", "oneOf"}
 _ANNOTATIONS = {"description", "title", "example", "default", "deprecated", "externalDocs", "nullable"}
@@ -42,19 +43,19 @@ def _understood(schema: Any) -> bool:
             continue
         if key not in _CONSTRAINTS:
             return False
-        if key == "type" and not isinstance(value, str):
+        if key == "type" and not (isinstance(value, str) and value in _OAS_TYPES):
             return False
-        if key == "enum" and not all(isinstance(v, str) for v in value):
+        if key == "enum" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             return False  # jsonschema and fastjsonschema compare 1, 1.0 and True differently
         if key == "pattern" and has_ecma_regex():
             return False  # openapi-core would match ECMA regexes, fastjsonschema Python's
-        if key == "properties" and not all(_understood(s) for s in value.values()):
+        if key == "properties" and not (isinstance(value, dict) and all(_understood(s) for s in value.values())):
             return False
         if key == "additionalProperties" and not isinstance(value, bool) and not _understood(value):
             return False
         if key in _SUBSCHEMA and not _understood(value):
             return False
-        if key in _SUBSCHEMAS and not all(_understood(s) for s in value):
+        if key in _SUBSCHEMAS and not (isinstance(value, list) and all(_understood(s) for s in value)):
             return False
     return True
 
@@ -65,7 +66,7 @@ def accepter(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
         return None
     try:
         check = fastjsonschema.compile({**schema, "$schema": _DRAFT4}, use_default=False, use_formats=False)
-    except fastjsonschema.JsonSchemaDefinitionException:
+    except Exception:  # noqa: BLE001 - a schema it cannot compile (a pattern it rewrites badly): the slow road
         return None
 
     def accepts(value: Any) -> bool:

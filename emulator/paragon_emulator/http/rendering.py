@@ -43,7 +43,7 @@ class RecordJSON:
     Used under the emulator's lock (from handlers), like the records themselves.
     """
 
-    def __init__(self, size: int = 20_000):
+    def __init__(self, size: int = 10_000):
         self.size = size
         self._known: dict[int, tuple[dict[str, Any], bytes]] = {}
 
