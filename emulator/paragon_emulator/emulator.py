@@ -6,6 +6,7 @@ takes the lock, so a test thread and the server thread can both use it.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from datetime import datetime
@@ -216,7 +217,18 @@ class Emulator:
         self, project_id: str, user_id: str, integration: str, kind: str, action: str,
         external_id: str | None = None, fields: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
-        """create / update / delete / share / unshare / grant / revoke an upstream item; seen by the next sync that looks."""
+        """create / update / delete / share / unshare / grant / revoke an upstream item; seen by the next sync that looks.
+
+        `fields` is copied in and the item copied out: upstream state, and the records synced from
+        it, never share objects with the caller, who may change theirs afterwards.
+        """
+        return copy.deepcopy(self._change_upstream(project_id, user_id, integration, kind, action, external_id,
+                                                   copy.deepcopy(fields)))
+
+    def _change_upstream(
+        self, project_id: str, user_id: str, integration: str, kind: str, action: str,
+        external_id: str | None, fields: dict[str, Any] | None,
+    ) -> dict[str, Any] | None:
         with self.lock:
             account = self.upstream.account(project_id, user_id, integration, kind)
             now = self.clock.now()

@@ -92,6 +92,24 @@ def test_upstream_changes_from_python_reach_the_api(paragon_emulator, paragon_cl
     assert "renamed.txt" in names and "new.txt" not in names
 
 
+def test_what_python_changes_upstream_is_copied_so_later_edits_reach_nothing(paragon_emulator, paragon_client) -> None:
+    paragon_emulator.size_upstream("alice", "hubspot", "contacts", 0)
+    fields = {"emails": [{"type": "work", "email": "one@x.test"}]}
+    item = paragon_emulator.change_upstream("alice", "hubspot", "contacts", "create", fields=fields)
+    sync = paragon_client.post("/api/syncs", json={"integration": "hubspot", "pipeline": "contacts"}).json()
+    paragon_emulator.advance(seconds=10)
+    first = paragon_client.get(f"/api/syncs/{sync['id']}/records").content  # its JSON is kept from here on
+    fields["emails"][0]["email"] = "two@x.test"
+    item["emails"].append({"type": "home", "email": "three@x.test"})
+    paragon_emulator.advance(duration="1m")
+    assert paragon_client.get(f"/api/syncs/{sync['id']}/records").content == first
+    record = json.loads(first)["data"][0]
+    assert record["emails"] == [{"type": "work", "email": "one@x.test"}]
+    assert paragon_client.get(f"/api/syncs/{sync['id']}/records/{record['id']}").json()["data"] == record
+    upstream = paragon_client.get(f"/_emulator/upstream/{paragon_emulator.project_id}/alice/hubspot/contacts").json()
+    assert [i["emails"] for i in upstream["items"]] == [[{"type": "work", "email": "one@x.test"}]]
+
+
 def test_sharing_from_python_reaches_the_permissions_api(paragon_emulator, paragon_client) -> None:
     paragon_emulator.size_upstream("alice", "box", "files", 0)
     doc = paragon_emulator.change_upstream("alice", "box", "files", "create", fields={"name": "a.txt", "owner": "ann@x.test"})
