@@ -258,6 +258,10 @@ def test_page_size_is_clamped_and_defaults_to_100(auth):
         assert len(huge["data"]) == 1000 and huge["paging"]["remainingRecords"] == 100
         bad = client.get(f"/api/syncs/{sync_id}/records", params={"cursor": "garbage!"}, headers=headers)
         assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "cursor"
+        # A repeated parameter: its first value is validated and used (it was a 500 when the last was used).
+        twice = client.get(f"/api/syncs/{sync_id}/records?pageSize=7&pageSize=abc", headers=headers)
+        assert twice.status_code == 200 and len(twice.json()["data"]) == 7
+        assert client.get(f"/api/syncs/{sync_id}/records?pageSize=abc&pageSize=7", headers=headers).status_code == 400
 
 
 def test_counts_grow_while_the_initial_sync_runs_and_a_disabled_one_carries_on(auth):

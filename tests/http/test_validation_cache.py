@@ -267,6 +267,17 @@ def test_fast_accept_accepts_the_valid_bodies_of_the_hot_operations():
     {"type": "array", "items": [{"type": "string"}]},
     {"$ref": "#/components/schemas/Node"},  # a recursive reference left by inline_refs
     {"type": "string", "pattern": "[$]"},  # fastjsonschema rewrites `$` and cannot compile this
+    # Where being stricter in a part accepts more in the whole (found in review: null, "a\n"):
+    {"not": {"type": "string", "nullable": True}},
+    {"oneOf": [{"type": "string", "nullable": True}, {}]},
+    {"type": "string", "not": {"pattern": "^a$"}},
+    {"type": "string", "pattern": "^(?!a$)"},
 ])
 def test_fast_accept_is_not_built_for_what_it_reads_differently(schema):
     assert fast_accept.accepter(schema) is None
+
+
+def test_fast_accept_is_built_for_oas_3_0_only():
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}}
+    assert fast_accept.accepter(schema, "3.0.3") is not None
+    assert fast_accept.accepter(schema, "3.1.0") is None

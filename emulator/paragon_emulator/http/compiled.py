@@ -148,7 +148,11 @@ class _Builder:
             encoding=media_type.get("encoding") if "encoding" in media_type else None,
             extra_media_type_deserializers=self.v.extra_media_type_deserializers,
         )
-        accepts = fast_accept.accepter(validator.validator.schema) if validator is not None else None
+        accepts = None
+        # openapi-core's stricter options change the validator class, not the schema: none is on here.
+        stock = not (self.v.forbid_unspecified_additional_properties or self.v.enforce_properties_required)
+        if validator is not None and stock:
+            accepts = fast_accept.accepter(validator.validator.schema, str(self.root.get("openapi", "")))
         return _Media(deserializer.deserialize, validator, accepts)
 
     def parameter(self, param: SchemaPath) -> _Parameter:

@@ -3,11 +3,16 @@
 jsonschema, under openapi-core, builds a validator object for every (subschema, value) it visits:
 about 5 us each, 200 us for a batch-check of 10. fastjsonschema compiles a schema to Python code
 once. Its answer is used one way only: a value it accepts skips openapi-core; a value it rejects
-goes to openapi-core, which decides and names every broken rule. So it is built only for schemas
-in which every keyword means the same to both, or is stricter to fastjsonschema (OAS 3.0's draft-4
-semantics; `nullable` unknown to it, `$` read as end of string), and never for `format`,
-`readOnly`, `discriminator`, a recursive `$ref` or anything else. tests/http/test_validation_cache.py
-checks that whatever it accepts openapi-core accepts too, on values generated from each schema.
+goes to openapi-core, which decides and names every broken rule.
+
+So it must never accept what openapi-core refuses. It is built only for OAS 3.0 schemas whose
+keywords mean the same to both (draft-4 semantics), or are stricter to fastjsonschema: it knows no
+`nullable`, and reads a pattern's final `$` as the end of the string where Python's `re` also
+allows a newline before it. Stricter parts make a stricter whole only where every keyword is
+monotone, so `not` and `oneOf` (where a stricter part accepts more) are refused, as are a `$`
+anywhere but at a pattern's end (inside a lookahead it can turn the same way), `format`,
+`readOnly`, `discriminator`, a recursive `$ref` and anything else. tests/http/test_validation_cache.py
+checks that whatever it accepts openapi-core accepts too, on bodies generated from each schema.
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ except ImportError:  # another openapi-schema-validator: assume it may match pat
 
 _DRAFT4 = "http://json-schema.org/draft-04/schema#"
 _OAS_TYPES = {"string", "number", "integer", "boolean", "array", "object"}
-_SUBSCHEMA = {"items", "not"}
-_SUBSCHEMAS = {"allOf", "anyOf", "oneOf"}
+_SUBSCHEMA = {"items"}
+_SUBSCHEMAS = {"allOf", "anyOf"}
 _ANNOTATIONS = {"description", "title", "example", "default", "deprecated", "externalDocs", "nullable"}
 _CONSTRAINTS = {
     "type", "properties", "required", "additionalProperties", "minItems", "maxItems", "minLength", "maxLength",
@@ -47,8 +52,8 @@ def _understood(schema: Any) -> bool:
             return False
         if key == "enum" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             return False  # jsonschema and fastjsonschema compare 1, 1.0 and True differently
-        if key == "pattern" and has_ecma_regex():
-            return False  # openapi-core would match ECMA regexes, fastjsonschema Python's
+        if key == "pattern" and (has_ecma_regex() or not isinstance(value, str) or "$" in value.removesuffix("$")):
+            return False  # ECMA regexes in openapi-core; or a `$` whose rewriting is not plainly stricter
         if key == "properties" and not (isinstance(value, dict) and all(_understood(s) for s in value.values())):
             return False
         if key == "additionalProperties" and not isinstance(value, bool) and not _understood(value):
@@ -60,10 +65,10 @@ def _understood(schema: Any) -> bool:
     return True
 
 
-def accepter(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
+def accepter(schema: dict[str, Any], openapi_version: str = "3.0") -> Callable[[Any], bool] | None:
     """A function saying True only for values `schema` accepts; None when it cannot be built safely."""
-    if not _understood(schema):
-        return None
+    if not openapi_version.startswith("3.0") or not _understood(schema):
+        return None  # 3.1 schemas are JSON Schema 2020-12 (numeric exclusiveMinimum, type lists...)
     try:
         check = fastjsonschema.compile({**schema, "$schema": _DRAFT4}, use_default=False, use_formats=False)
     except Exception:  # noqa: BLE001 - a schema it cannot compile (a pattern it rewrites badly): the slow road

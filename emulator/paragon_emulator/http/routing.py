@@ -127,7 +127,7 @@ def endpoint(
             request.headers.get("content-type", "application/json" if body else ""),
         )
         violations: list[dict[str, str]] = []
-        response = _serve(request, core, body, dict(query), violations)
+        response = _serve(request, core, body, _first_values(query), violations)
         if strict:
             response = _check_response(core, response)
         if real_api:
@@ -171,6 +171,14 @@ def endpoint(
         return result if isinstance(result, Response) else JSON(result)
 
     return serve
+
+
+def _first_values(query: list[tuple[str, str]]) -> dict[str, str]:
+    """A repeated parameter is read as openapi-core validates it: its first value."""
+    first: dict[str, str] = {}
+    for name, value in query:
+        first.setdefault(name, value)
+    return first
 
 
 def _may_have_body(request: Request) -> bool:
