@@ -152,7 +152,9 @@ class _Builder:
         # openapi-core's stricter options change the validator class, not the schema: none is on here.
         stock = not (self.v.forbid_unspecified_additional_properties or self.v.enforce_properties_required)
         if validator is not None and stock:
-            accepts = fast_accept.accepter(validator.validator.schema, str(self.root.get("openapi", "")))
+            accepts = fast_accept.accepter(
+                validator.validator.schema, str(self.root.get("openapi", "")), validator.validator.format_checker
+            )
         return _Media(deserializer.deserialize, validator, accepts)
 
     def parameter(self, param: SchemaPath) -> _Parameter:
