@@ -205,16 +205,18 @@ class UpstreamWork:
                 found.append(record.data)
             else:
                 account = account or self.account(sync)
-                data = account.rendered.get((sync.id, record.external_id))
-                found.append(data if data is not None else self._generated(sync, account, record))
+                found.append(self._generated(sync, account, record))
         return found
 
     def _generated(self, sync: Sync, account: Account, record: StoredRecord) -> dict[str, Any]:
-        index = account.index_of(record.external_id)
-        assert index is not None, "records without data are generated items"
-        data = account.rendered[(sync.id, record.external_id)] = self.normalize(sync, account, account.generate(index))
-        if len(account.rendered) > RENDERED_PER_ACCOUNT:
-            account.rendered.popitem(last=False)
+        key = (sync.id, record.external_id)
+        data = account.rendered.get(key)
+        if data is None:
+            index = account.index_of(record.external_id)
+            assert index is not None, "records without data are generated items"
+            data = account.rendered[key] = self.normalize(sync, account, account.generate(index))
+            if len(account.rendered) > RENDERED_PER_ACCOUNT:
+                account.rendered.popitem(last=False)
         return data
 
     def normalize(self, sync: Sync, account: Account, item: dict[str, Any]) -> dict[str, Any]:

@@ -60,11 +60,7 @@ class RecordJSON:
     def page(self, records: list[dict[str, Any]], rest: dict[str, Any]) -> Response:
         """{"data": records, **rest} as a 200, rendered from the records' kept JSON."""
         assert rest and "data" not in rest
-        lookup, parts = self._known.get, []
-        for data in records:
-            found = lookup(id(data))
-            parts.append(found[1] if found is not None and found[0] is data else self.of(data))
-        body = b'{"data":[' + b",".join(parts) + b"]," + encode(rest)[1:]
+        body = b'{"data":[' + b",".join([self.of(data) for data in records]) + b"]," + encode(rest)[1:]
         return Response(body, media_type="application/json")
 
     def one(self, record: dict[str, Any]) -> Response:
