@@ -41,10 +41,11 @@ async def _ticker(emulator: Emulator) -> None:
         delay = 0.25
         if emulator.clock.mode != "manual":
             emulator.tick()
-            due = emulator.clock.next_due
+            with emulator.lock:
+                due, now, rate = emulator.clock.next_due, emulator.clock.now(), emulator.clock.rate
             if due is not None:
-                seconds = (due - emulator.clock.now()).total_seconds() / emulator.clock.rate
-                delay = min(max(seconds, 0.005), 0.25)
+                # Behind (due already): a short pause lets requests in between slices of the backlog.
+                delay = min(max((due - now).total_seconds() / rate, 0.002), 0.25)
         await asyncio.sleep(delay)
 
 

@@ -6,6 +6,7 @@ takes the lock, so a test thread and the server thread can both use it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
@@ -15,10 +16,12 @@ from typing import Any, Callable, TypeVar
 from . import __version__
 from .domain.clock import Clock, parse_duration
 from .domain.engine import SyncEngine, Timing
-from .domain.errors import InvalidInput, SyncNotFound
+from .domain.errors import InvalidInput, NotFound, Stopping
 from .domain.events import EventBus
 from .domain.faults import FaultBook, SyncFault
 from .domain.service import SyncService
+from .domain.syncs import Sync
+from .domain.tenants import Tenants
 from .domain.work import UpstreamWork
 from .sources.files import FilesAccount
 from .sources.registry import Upstream
@@ -29,6 +32,9 @@ from .http.validation import api_operations
 from .webhooks.delivery import Dispatcher, Endpoint
 
 T = TypeVar("T")
+# A long advance runs timers for this many real seconds, then lets waiting requests in.
+SLICE_SECONDS = 0.02
+SLICE_PAUSE = 0.0005
 
 
 class Emulator:
@@ -36,6 +42,7 @@ class Emulator:
         self.settings = settings or Settings()
         self.lock = threading.RLock()
         self.started = time.monotonic()
+        self.stopping = threading.Event()
         self.verifier = TokenVerifier(self.settings)
         self._build()
         self._load_startup_scenario()
@@ -56,11 +63,11 @@ class Emulator:
         self.clock = clock or Clock(s.clock_mode, s.clock_rate, s.clock_start)
         self.events = EventBus(s.seed)
         timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
-        self.upstream = Upstream(s.seed, s.account_size)
-        self.faults = FaultBook()
-        self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self.faults)
-        self.engine = SyncEngine(self.clock, self.events, timing, self.work, self.faults)
-        self.syncs = SyncService(s.seed, self.clock, self.engine, s.strict_configuration, s.permissions)
+        self.tenancy = Tenants()
+        self.upstream = Upstream(s.seed, s.account_size, self.tenancy)
+        self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
+        self.engine = self._make_engine(timing)
+        self.syncs = SyncService(s.seed, self.clock, self.engine, self.tenancy, s.strict_configuration, s.permissions)
         if getattr(self, "webhooks", None) is not None:
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}
@@ -71,17 +78,30 @@ class Emulator:
         self.api_faults = ApiFaults(s.seed, s.latency_ms)
         self.contract = ContractRecorder(api_operations(), s.contract_log_size)
 
+    def _make_engine(self, timing: Timing) -> SyncEngine:
+        return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of)
+
+    def _faults_of(self, sync: Sync) -> FaultBook:
+        return self.tenancy.get(sync.tenant).faults
+
+    @property
+    def faults(self) -> list[SyncFault]:
+        """Every tenant's sync faults, oldest first."""
+        return sorted((f for state in self.tenancy for f in state.faults.faults), key=lambda f: f.id)
+
     # -- running domain work under the lock ------------------------------------------------
     def run(self, operation: Callable[[], T]) -> T:
         """Run `operation` under the lock, after the timers that time has made due."""
         with self.lock:
             if self.clock.mode != "manual":
-                self.clock.run_due()
+                self.clock.run_due(budget=SLICE_SECONDS)
             return operation()
 
     def tick(self) -> int:
+        """Run what real (or accelerated) time made due, for one slice at most: a clock that runs
+        faster than its timers falls behind (`behindSeconds` in its state) and never wedges."""
         with self.lock:
-            return self.clock.run_due() if self.clock.mode != "manual" else 0
+            return self.clock.run_due(budget=SLICE_SECONDS) if self.clock.mode != "manual" else 0
 
     # -- control plane -----------------------------------------------------------------------
     def reset(self, project_id: str | None = None, user_id: str | None = None, restart_clock: bool = False) -> int:
@@ -94,18 +114,19 @@ class Emulator:
             raise InvalidInput("projectId", "resetting one user needs its projectId too")
         with self.lock:
             if project_id is None:
-                removed = len(self.syncs.all())
+                removed = sum(len(state.syncs) for state in self.tenancy)
                 # A reset forgets state, not time: the clock keeps its mode, rate and reading.
                 self._build(None if restart_clock else Clock(self.clock.mode, self.clock.rate, self.clock.now()))
                 self._load_startup_scenario()
                 return removed
 
-            def doomed(sync) -> bool:
-                return sync.project_id == project_id and (user_id is None or sync.user_id == user_id)
+            def doomed(event) -> bool:
+                return event.project_id == project_id and (user_id is None or event.user_id == user_id)
 
-            removed = self.syncs.remove_where(doomed)
+            removed = self.syncs.drop_tenants(project_id, user_id)
             self.upstream.forget(project_id, user_id)
-            self.events.clear(keep=lambda e: not (e.project_id == project_id and (user_id is None or e.user_id == user_id)))
+            self.events.clear(keep=lambda e: not doomed(e))
+            self.webhooks.forget(doomed)
             return removed
 
     def clock_state(self) -> dict[str, Any]:
@@ -115,6 +136,8 @@ class Emulator:
                 "rate": self.clock.rate,
                 "now": self.clock.now(),
                 "pendingTimers": self.clock.pending,
+                "settled": self.clock.settled,
+                "behindSeconds": round(self.clock.behind_seconds, 3),
             }
             if self.clock.next_due is not None:
                 state["nextTimerAt"] = self.clock.next_due
@@ -126,18 +149,41 @@ class Emulator:
             raise InvalidInput("seconds", "give exactly one of seconds or duration")
         amount = parse_duration(duration) if duration is not None else float(seconds)
         with self.lock:
-            return self.clock.advance(amount)
+            target = self.clock.target_after(amount)
+        return self._run_to(target)
 
     def set_clock(self, mode: str | None = None, rate: float | None = None, now: datetime | None = None) -> int:
         with self.lock:
-            ran = 0
-            if now is not None:
-                ran = self.clock.set_now(now)
+            if rate is not None and (mode or self.clock.mode) != "accelerated":
+                raise InvalidInput("rate", "a rate applies only to the accelerated mode")
             if mode is not None or rate is not None:
-                if rate is not None and (mode or self.clock.mode) != "accelerated":
-                    raise InvalidInput("rate", "a rate applies only to the accelerated mode")
+                self.clock._check(mode or self.clock.mode, rate if rate is not None else self.clock.rate)
+            target = self.clock.target_of(now) if now is not None else None
+        ran = self._run_to(target) if target is not None else 0
+        if mode is not None or rate is not None:
+            with self.lock:
                 self.clock.set_mode(mode, rate)
-            return ran
+        return ran
+
+    def _run_to(self, target: datetime) -> int:
+        """Run every timer due up to `target` in slices, letting other callers take the lock in between.
+
+        A request that reads or changes state during a long advance sees the clock where the
+        advance has got to. `stop()` (SIGTERM) ends the advance between two slices."""
+        ran = 0
+        while True:
+            if self.stopping.is_set():
+                raise Stopping("the emulator is shutting down; the advance stopped at " + self.clock.now().isoformat())
+            with self.lock:
+                count, done = self.clock.run_until(target, budget=SLICE_SECONDS)
+            ran += count
+            if done:
+                return ran
+            time.sleep(SLICE_PAUSE)  # a waiting request takes the lock now
+
+    def stop(self) -> None:
+        """The process is going away: long operations end at their next slice."""
+        self.stopping.set()
 
     # -- webhooks ----------------------------------------------------------------------------
     def endpoint(self, project_id: str) -> Endpoint:
@@ -154,9 +200,7 @@ class Emulator:
     def trigger(self, sync_id: str, event_type: str, record_id: str | None = None, message: str | None = None):
         """Make a sync emit an event now, like `stripe trigger` (a test of your receiver)."""
         with self.lock:
-            sync = next((s for s in self.syncs.all() if s.id == sync_id), None)
-            if sync is None:
-                raise SyncNotFound("syncId", f"sync '{sync_id}' not found")
+            sync = self.syncs.find(sync_id)
             now = self.clock.now()
             if event_type == "sync_complete":
                 event = self.events.emit(event_type, now, sync, model=sync.pipeline, syncedAt=now, numRecords=sync.records.active)
@@ -179,9 +223,9 @@ class Emulator:
     def inject_sync_fault(self, sync_id: str, kind: str, once: bool = True, **options: Any) -> SyncFault:
         """What the sync's next run meets upstream: credential_revoked, root_missing, rate_limited, record_error."""
         with self.lock:
-            if not any(s.id == sync_id for s in self.syncs.all()):
-                raise SyncNotFound("syncId", f"sync '{sync_id}' not found")
-            return self.faults.add(sync_id, kind, once, **options)
+            sync = self.syncs.find(sync_id)
+            with self._changing([sync]):
+                return self._faults_of(sync).add(sync_id, kind, once, **options)
 
     def inject_api_fault(
         self, operations: list[str] | None = None, status: int | None = None, delay_ms: int = 0,
@@ -203,7 +247,26 @@ class Emulator:
 
     def clear_sync_faults(self, fault_id: int | None = None, sync_id: str | None = None) -> int:
         with self.lock:
-            return self.faults.clear(fault_id, sync_id)
+            books = [state.faults for state in self.tenancy]
+            if fault_id is not None and not any(book.find(fault_id) for book in books):
+                raise NotFound("faultId", f"no sync fault {fault_id}")
+            picked = [f for book in books for f in book.faults
+                      if (fault_id is None or f.id == fault_id) and (sync_id is None or f.sync_id == sync_id)]
+            affected = [s for s in (self.tenancy.of_sync(f.sync_id) for f in picked) if s is not None]
+            syncs = list({f.sync_id: state.syncs[f.sync_id] for f, state in zip(picked, affected) if f.sync_id in state.syncs}.values())
+            with self._changing(syncs):
+                return sum(len(book.clear(fault_id, sync_id)) for book in books)
+
+    @contextlib.contextmanager
+    def _changing(self, syncs: list[Sync]):
+        """Around a change a sync depends on (upstream, its faults): what is due before it runs first."""
+        for sync in syncs:
+            self.engine.touch(sync)
+        try:
+            yield
+        finally:
+            for sync in syncs:
+                self.engine.rearm(sync)
 
     # -- upstream data -----------------------------------------------------------------------
     def upstream_account(self, project_id: str, user_id: str, integration: str, kind: str):
@@ -231,23 +294,29 @@ class Emulator:
     ) -> dict[str, Any] | None:
         with self.lock:
             account = self.upstream.account(project_id, user_id, integration, kind)
-            now = self.clock.now()
-            if action == "create":
-                return account.create(fields or {}, now)
-            assert external_id is not None
-            if action == "update":
-                return account.update(external_id, fields or {}, now)
-            if action == "delete":
-                account.delete(external_id)
-                return None
-            files = self._files_account(account, kind)
-            if action in ("share", "unshare"):
-                return files.set_shared(external_id, action == "share", now)
-            if action == "grant":
-                return files.grant(external_id, fields or {})
-            if action == "revoke":
-                return files.revoke(external_id, fields or {})
-            raise InvalidInput("action", f"unknown upstream action '{action}'")
+            with self._changing(self.syncs.reading(project_id, user_id, integration, kind)):
+                return self._apply_change(account, kind, action, external_id, fields)
+
+    def _apply_change(
+        self, account, kind: str, action: str, external_id: str | None, fields: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        now = self.clock.now()
+        if action == "create":
+            return account.create(fields or {}, now)
+        assert external_id is not None
+        if action == "update":
+            return account.update(external_id, fields or {}, now)
+        if action == "delete":
+            account.delete(external_id)
+            return None
+        files = self._files_account(account, kind)
+        if action in ("share", "unshare"):
+            return files.set_shared(external_id, action == "share", now)
+        if action == "grant":
+            return files.grant(external_id, fields or {})
+        if action == "revoke":
+            return files.revoke(external_id, fields or {})
+        raise InvalidInput("action", f"unknown upstream action '{action}'")
 
     @staticmethod
     def _files_account(account, kind: str) -> FilesAccount:
@@ -266,7 +335,9 @@ class Emulator:
         """Set a group's members upstream; each sync sees it on its next run."""
         with self.lock:
             account = self.upstream.account(project_id, user_id, integration, kind)
-            return self._files_account(account, kind).set_group(group, members)
+            files = self._files_account(account, kind)
+            with self._changing(self.syncs.reading(project_id, user_id, integration, kind)):
+                return files.set_group(group, members)
 
     def info(self) -> dict[str, Any]:
         return {

@@ -3,7 +3,12 @@
 Emulated time comes only from here. In "real" and "accelerated" modes it follows the
 monotonic clock (times a rate); in "manual" mode it moves only when advanced, and an
 advance runs every timer that falls due, in due order, with the clock set to each
-timer's due time while it runs.
+timer's due time while it runs. Timers due at the same instant run in the order their
+`order` keys give (the engine passes the sync's ordinal), then in the order they were made.
+
+`settled` is the instant up to which every due timer has run: what a reader may take as
+"now" for anything timers change. An advance may run in slices (`run_until` with a budget),
+each ending between two instants, never inside one.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ import heapq
 import itertools
 import re
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Hashable
 
 from .errors import InvalidInput
 
@@ -41,6 +46,7 @@ def parse_duration(text: str) -> float:
 @dataclass(order=True)
 class Timer:
     due: datetime
+    order: tuple = field(compare=True)
     seq: int
     callback: Callable[[datetime], None] = field(compare=False)
     owner: Hashable = field(compare=False, default=None)
@@ -54,6 +60,7 @@ class Clock:
         self._rate = rate if mode == "accelerated" else 1.0
         self._anchor_emulated = start or datetime.now(timezone.utc)
         self._anchor_real = time.monotonic()
+        self._settled = self._anchor_emulated
         self._timers: list[Timer] = []
         self._by_owner: dict[Hashable, list[Timer]] = {}
         self._dead = 0  # cancelled timers still in the heap
@@ -81,6 +88,17 @@ class Clock:
         elapsed = (time.monotonic() - self._anchor_real) * self._rate
         return self._anchor_emulated + timedelta(seconds=elapsed)
 
+    @property
+    def settled(self) -> datetime:
+        return self._settled
+
+    @property
+    def behind_seconds(self) -> float:
+        """How far the timers lag the clock (accelerated faster than they can run)."""
+        if self._mode == "manual":
+            return 0.0
+        return max(0.0, (self.now() - self._settled).total_seconds())
+
     # -- changing ------------------------------------------------------------------------
     def _reanchor(self, emulated: datetime) -> None:
         self._anchor_emulated = emulated
@@ -90,12 +108,13 @@ class Clock:
         mode = mode or self._mode
         rate = rate if rate is not None else (self._rate if mode == "accelerated" else 1.0)
         self._check(mode, rate)
-        self._reanchor(self.now())
+        # Timers still due stay due: a manual clock does not jump ahead of what has run.
+        self._reanchor(self._settled if mode == "manual" and self._mode != "manual" else self.now())
         self._mode = mode
         self._rate = rate if mode == "accelerated" else 1.0
 
-    def set_now(self, when: datetime) -> int:
-        """Jump forward to `when`, running every timer due on the way."""
+    def target_of(self, when: datetime) -> datetime:
+        """Check a jump to `when` and give the instant to run the timers up to."""
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
         now = self.now()
@@ -103,38 +122,60 @@ class Clock:
             raise InvalidInput("now", f"the clock only moves forward: {when.isoformat()} is before {now.isoformat()}")
         if (when - now).total_seconds() > MAX_JUMP_SECONDS:
             raise InvalidInput("now", f"the clock moves at most a century at a time; {when.isoformat()} is further")
-        return self._run_until(when)
+        return when
 
-    def advance(self, seconds: float) -> int:
+    def target_after(self, seconds: float) -> datetime:
         if not 0 <= seconds <= MAX_JUMP_SECONDS:
             raise InvalidInput("seconds", f"can advance by 0 to {MAX_JUMP_SECONDS} seconds (a century), not {seconds}")
-        return self._run_until(self.now() + timedelta(seconds=seconds))
+        return self.now() + timedelta(seconds=seconds)
 
-    def run_due(self) -> int:
-        """Run the timers that real (or accelerated) time has made due."""
-        return self._run_until(self.now(), move_clock=False)
+    def set_now(self, when: datetime) -> int:
+        """Jump forward to `when`, running every timer due on the way."""
+        return self.run_until(self.target_of(when))[0]
 
-    def _run_until(self, target: datetime, move_clock: bool = True) -> int:
+    def advance(self, seconds: float) -> int:
+        return self.run_until(self.target_after(seconds))[0]
+
+    def run_due(self, budget: float | None = None) -> int:
+        """Run the timers that real (or accelerated) time has made due (for at most `budget` real seconds)."""
+        return self.run_until(self.now(), move_clock=False, budget=budget)[0]
+
+    def run_until(self, target: datetime, move_clock: bool = True, budget: float | None = None) -> tuple[int, bool]:
+        """Run the timers due up to `target`; with a budget, stop early between two instants.
+
+        Returns (timers run, whether `target` was reached)."""
         ran = 0
-        while self._timers and self._timers[0].due <= target:
-            timer = heapq.heappop(self._timers)
+        deadline = None if budget is None else time.monotonic() + budget
+        timers = self._timers
+        while timers and timers[0].due <= target:
+            timer = heapq.heappop(timers)
             if timer.cancelled:
                 self._dead -= 1
                 continue
+            due = timer.due
+            if deadline is not None and due > self._settled and ran and time.monotonic() > deadline:
+                heapq.heappush(timers, timer)  # every timer of the last instant has run: stop here
+                return ran, False
             self._forget(timer)
-            if move_clock and timer.due > self.now():
-                self._reanchor(timer.due)
-            timer.callback(timer.due)
+            if due > self._settled:
+                self._settled = due
+            if move_clock and due > self.now():
+                self._reanchor(due)
+            timer.callback(due)
             ran += 1
+        if target > self._settled:
+            self._settled = target
         if move_clock and target > self.now():
             self._reanchor(target)
-        return ran
+        return ran, True
 
     # -- scheduling ----------------------------------------------------------------------
     # Timers are indexed by owner so cancelling is cheap; cancelled ones are skipped when
     # popped, and the heap is rebuilt when they outnumber the live ones.
-    def schedule(self, due: datetime, callback: Callable[[datetime], None], owner: Hashable = None) -> Timer:
-        timer = Timer(due, next(self._seq), callback, owner)
+    def schedule(
+        self, due: datetime, callback: Callable[[datetime], None], owner: Hashable = None, order: tuple = ()
+    ) -> Timer:
+        timer = Timer(due, order, next(self._seq), callback, owner)
         heapq.heappush(self._timers, timer)
         self._by_owner.setdefault(owner, []).append(timer)
         return timer
@@ -146,15 +187,25 @@ class Clock:
             if not siblings:
                 del self._by_owner[timer.owner]
 
+    def cancel(self, timer: Timer) -> None:
+        if not timer.cancelled:
+            timer.cancelled = True
+            self._forget(timer)
+            self._dead += 1
+            self._compact()
+
+    def _compact(self) -> None:
+        if self._dead > 64 and self._dead > len(self._timers) // 2:
+            self._timers = [t for t in self._timers if not t.cancelled]
+            heapq.heapify(self._timers)
+            self._dead = 0
+
     def cancel_owner(self, owner: Hashable) -> int:
         timers = self._by_owner.pop(owner, [])
         for timer in timers:
             timer.cancelled = True
         self._dead += len(timers)
-        if self._dead > 64 and self._dead > len(self._timers) // 2:
-            self._timers = [t for t in self._timers if not t.cancelled]
-            heapq.heapify(self._timers)
-            self._dead = 0
+        self._compact()
         return len(timers)
 
     @property

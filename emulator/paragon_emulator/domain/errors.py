@@ -73,3 +73,12 @@ class NoPermissions(InvalidInput):
     """A Permissions API question about a sync that keeps no permissions (not a files sync of a capable integration)."""
 
     code = "PERMISSIONS_NOT_SUPPORTED"
+
+
+class Stopping(DomainError):
+    """The emulator is shutting down: a long operation ended early."""
+
+    code = "SHUTTING_DOWN"
+
+    def __init__(self, message: str):
+        super().__init__("clock", message)

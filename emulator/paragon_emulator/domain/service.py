@@ -10,9 +10,8 @@ from .clock import Clock
 from .engine import SyncEngine
 from .permissions import PermissionGraph
 from .errors import IllegalTransition, SyncAlreadyExists, SyncNotFound
-from .syncs import Status, Sync, default_credential_id, sync_id, transition
-
-Tenant = tuple[str, str]  # (project_id, user_id)
+from .syncs import Status, Sync, default_credential_id, sync_id
+from .tenants import Tenant, Tenants
 
 
 @dataclass(frozen=True)
@@ -26,39 +25,61 @@ class EnableRequest:
 
 class SyncService:
     def __init__(
-        self, seed: int, clock: Clock, engine: SyncEngine, strict_configuration: bool = True, permissions: bool = True
+        self, seed: int, clock: Clock, engine: SyncEngine, tenants: Tenants,
+        strict_configuration: bool = True, permissions: bool = True,
     ):
         self.seed = seed
+        self.tenants = tenants
         self.clock = clock
         self.engine = engine
         self.strict_configuration = strict_configuration
         self.permissions = permissions  # keep permission graphs for the file syncs that have them
         self._graphs = 0
-        self.syncs: dict[Tenant, dict[str, Sync]] = {}
+        self._ordinals = 0
 
-    # -- lookups -------------------------------------------------------------------------
+    # -- lookups (each sync brought up to the clock's settled instant) --------------------
     def get(self, tenant: Tenant, id_: str) -> Sync:
         """A sync of this tenant; another tenant's sync is as unknown as a missing one."""
-        found = self.syncs.get(tenant, {}).get(id_)
+        state = self.tenants.find(tenant)
+        found = state.syncs.get(id_) if state is not None else None
         if found is None:
             raise SyncNotFound("syncId", f"sync '{id_}' not found")
+        self.engine.observe(found)
         return found
 
+    def find(self, id_: str) -> Sync:
+        """Any tenant's sync (the control plane names syncs by id alone)."""
+        state = self.tenants.of_sync(id_)
+        if state is None:
+            raise SyncNotFound("syncId", f"sync '{id_}' not found")
+        return self.get(state.key, id_)
+
     def list(self, tenant: Tenant, credential_id: str | None = None) -> list[Sync]:
-        syncs = sorted(self.syncs.get(tenant, {}).values(), key=lambda s: (s.created_at, s.id))
+        state = self.tenants.find(tenant)
+        syncs = sorted(state.syncs.values(), key=lambda s: (s.created_at, s.id)) if state is not None else []
         if credential_id is not None:
             syncs = [s for s in syncs if s.credential_id == credential_id]
+        for sync in syncs:
+            self.engine.observe(sync)
         return syncs
 
     def all(self) -> list[Sync]:
-        return [s for by_id in self.syncs.values() for s in by_id.values()]
+        return [s for state in self.tenants for s in self.list(state.key)]
+
+    def reading(self, project_id: str, user_id: str, integration: str, pipeline: str) -> list[Sync]:
+        """The syncs that read one upstream account."""
+        state = self.tenants.find((project_id, user_id))
+        if state is None:
+            return []
+        return [s for s in state.syncs.values() if s.integration == integration and s.pipeline == pipeline]
 
     # -- operations ----------------------------------------------------------------------
     def enable(self, tenant: Tenant, request: EnableRequest) -> Sync:
         catalog.check_enable(request.integration, request.pipeline, request.configuration, self.strict_configuration)
         project_id, user_id = tenant
         new_id = sync_id(self.seed, project_id, user_id, request.integration, request.pipeline, request.configuration_name)
-        existing = self.syncs.get(tenant, {}).get(new_id)
+        state = self.tenants.find(tenant)
+        existing = state.syncs.get(new_id) if state is not None else None
         if existing is not None:
             name = f" and configurationName '{request.configuration_name}'" if request.configuration_name else ""
             raise SyncAlreadyExists(
@@ -79,13 +100,18 @@ class SyncService:
             credential_id=credential,
             created_at=now,
             updated_at=now,
+            ordinal=self._next_ordinal(),
         )
         if self.permissions and request.pipeline == "files" and catalog.integration(request.integration).permissions:
             self._graphs += 1
             sync.permissions = PermissionGraph(new_id, self._graphs)
-        self.syncs.setdefault(tenant, {})[new_id] = sync
+        self.tenants.add_sync(sync)
         self.engine.start(sync, now)
         return sync
+
+    def _next_ordinal(self) -> int:
+        self._ordinals += 1
+        return self._ordinals
 
     def update(self, tenant: Tenant, id_: str, credential_id: str | None, frequency: str | None) -> Sync:
         sync = self.get(tenant, id_)
@@ -105,7 +131,7 @@ class SyncService:
         if sync.status == Status.DISABLED:
             return sync  # disabling twice changes nothing
         self.engine.stop(sync)
-        transition(sync, Status.DISABLED, self.clock.now())
+        sync.move(Status.DISABLED, self.clock.now())
         return sync
 
     def reenable(self, tenant: Tenant, id_: str) -> Sync:
@@ -115,21 +141,20 @@ class SyncService:
                 "syncId",
                 f"sync {sync.id} is {sync.status}; only a DISABLED or ERRORED sync can be re-enabled",
             )
-        self.engine.stop(sync)
         self.engine.resume(sync, self.clock.now())
         return sync
 
     def delete(self, tenant: Tenant, id_: str) -> Sync:
         sync = self.get(tenant, id_)
         self.engine.remove(sync)
-        del self.syncs[tenant][id_]
-        if not self.syncs[tenant]:
-            del self.syncs[tenant]
+        self.tenants.remove_sync(sync)
         return sync
 
-    def remove_where(self, predicate) -> int:
-        """Delete every sync the predicate picks (control-plane resets)."""
-        doomed = [s for s in self.all() if predicate(s)]
-        for sync in doomed:
-            self.delete(sync.tenant, sync.id)
-        return len(doomed)
+    def drop_tenants(self, project_id: str, user_id: str | None = None) -> int:
+        """Forget one user's (or a project's) container whole; returns how many syncs it held."""
+        removed = 0
+        for state in self.tenants.drop(project_id, user_id):
+            for sync in state.syncs.values():
+                self.engine.remove(sync)
+            removed += len(state.syncs)
+        return removed

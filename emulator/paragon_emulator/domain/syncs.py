@@ -1,9 +1,8 @@
-"""A sync, its status machine, and the one transition function every status change goes through."""
+"""A sync, its status machine, and the one move every status change goes through."""
 
 from __future__ import annotations
 
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -68,32 +67,37 @@ class Sync:
     initial_complete: bool = False
     last_synced_at: datetime | None = None
     last_full_synced_at: datetime | None = None
-    running: str | None = None  # kind of the run in progress: initial, incremental, full
     records: RecordStore = field(default_factory=RecordStore, repr=False)
     permissions: PermissionGraph | None = field(default=None, repr=False)  # file syncs with permission sync
-    history: deque[tuple[datetime, Status, Status]] = field(default_factory=lambda: deque(maxlen=200))
+    ordinal: int = 0  # creation order: events of several syncs at one instant happen in this order
+    plan: Any = field(default=None, repr=False)  # what the engine has due for it (domain/engine.py Plan)
+    # What the work keeps between runs (domain/work.py): the change-log position read up to, the
+    # run in progress, and whether only a full run can bring the records in line with upstream.
+    position: int = 0
+    reading: Any = field(default=None, repr=False)
+    needs_full: bool = False
 
     @property
     def tenant(self) -> tuple[str, str]:
         return (self.project_id, self.user_id)
 
-
-def transition(sync: Sync, to: Status, at: datetime, reason: str | None = None, backoff_ms: int | None = None) -> None:
-    """Move `sync` to `to`, or refuse with IllegalTransition. Keeps reason/back-off consistent with the status."""
-    if to not in TRANSITIONS[sync.status]:
-        raise IllegalTransition(
-            "status",
-            f"sync {sync.id} is {sync.status}; it cannot become {to} "
-            f"(from {sync.status} it can become {', '.join(sorted(TRANSITIONS[sync.status])) or 'nothing'})",
-        )
-    if to == Status.ERRORED and not reason:
-        raise ValueError("an ERRORED sync needs a reason")
-    if to == Status.RATE_LIMITED and backoff_ms is None:
-        raise ValueError("a RATE_LIMITED sync needs a back-off")
-    sync.history.append((at, sync.status, to))
-    sync.status = to
-    sync.reason = reason if to == Status.ERRORED else None
-    if to != Status.ERRORED:
-        sync.error_code = None
-    sync.rate_limit_backoff_ms = backoff_ms if to == Status.RATE_LIMITED else None
-    sync.updated_at = at
+    def move(
+        self, to: Status, at: datetime, reason: str | None = None, backoff_ms: int | None = None,
+        error_code: object = None,
+    ) -> None:
+        """Become `to`, or refuse with IllegalTransition; the reason, error code and back-off go with the status."""
+        if to not in TRANSITIONS[self.status]:
+            raise IllegalTransition(
+                "status",
+                f"sync {self.id} is {self.status}; it cannot become {to} "
+                f"(from {self.status} it can become {', '.join(sorted(TRANSITIONS[self.status])) or 'nothing'})",
+            )
+        if to == Status.ERRORED and not reason:
+            raise ValueError("an ERRORED sync needs a reason")
+        if to == Status.RATE_LIMITED and backoff_ms is None:
+            raise ValueError("a RATE_LIMITED sync needs a back-off")
+        self.status = to
+        self.reason = reason if to == Status.ERRORED else None
+        self.error_code = str(error_code) if to == Status.ERRORED and error_code is not None else None
+        self.rate_limit_backoff_ms = backoff_ms if to == Status.RATE_LIMITED else None
+        self.updated_at = at

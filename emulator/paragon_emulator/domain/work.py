@@ -18,9 +18,11 @@ from ..sources.files import FilesAccount
 from ..sources.registry import Upstream
 from ..sources.sharing import relations
 from ..sources.tickets import TicketsAccount
+from typing import Callable
+
 from .engine import INCREMENTAL, INITIAL, Step
 from .events import EventBus
-from .faults import RECORD_ERROR, FaultBook
+from .faults import FaultBook
 from .records import StoredRecord
 from .syncs import Sync
 
@@ -32,6 +34,9 @@ RENDERED_PER_ACCOUNT = 20_000
 
 
 MEMBERSHIP = "membership"  # change-log kind of a group's membership; its external id is "group:<email>"
+# Changes an incremental run brings fully in line by storing the item; after any other (a deletion,
+# a move out of scope, a sharing or membership change) only a full run does.
+KEPT_IN_LINE_BY_INCREMENTAL = frozenset({"created", "updated"})
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Run:
     seen: set[str] = field(default_factory=set)
     groups: list[str] | None = None  # groups whose membership changed; None: read the whole directory
     directory_read: bool = False
+    record_failed: bool = False
 
 
 def record_id(sync: Sync, external_id: str) -> str:
@@ -49,13 +55,15 @@ def record_id(sync: Sync, external_id: str) -> str:
 
 
 class UpstreamWork:
-    def __init__(self, upstream: Upstream, events: EventBus, seconds_per_record: float, faults: FaultBook):
-        self.faults = faults
+    batch = BATCH
+
+    def __init__(
+        self, upstream: Upstream, events: EventBus, seconds_per_record: float, faults: Callable[[Sync], FaultBook]
+    ):
+        self.faults = faults  # the fault book of the sync's tenant
         self.upstream = upstream
         self.events = events
         self.seconds_per_record = seconds_per_record
-        self.positions: dict[str, int] = {}  # sync id -> change-log position read up to
-        self.runs: dict[str, Run] = {}  # sync id -> the run in progress
 
     def account(self, sync: Sync) -> Account:
         return self.upstream.account(
@@ -69,27 +77,35 @@ class UpstreamWork:
 
     # -- SyncWork ------------------------------------------------------------------------
     def begin(self, sync: Sync, kind: str) -> None:
-        current = self.runs.get(sync.id)
+        current = sync.reading
         if kind == INITIAL and current is not None and current.kind == INITIAL:
             return  # a re-enabled initial sync carries on where it stopped
         account = self.account(sync)
-        start = self.positions.get(sync.id, 0)
-        self.positions[sync.id] = len(account.changes)
+        start = sync.position
+        sync.position = len(account.changes)
         groups: list[str] | None = None
         if kind == INCREMENTAL:
             fresh = account.changes[start:]
+            if any(c.kind not in KEPT_IN_LINE_BY_INCREMENTAL for c in fresh):
+                sync.needs_full = True
             ids: Iterator[str] = iter(dict.fromkeys(c.external_id for c in fresh if c.kind != MEMBERSHIP))
             groups = list(dict.fromkeys(c.external_id.partition(":")[2] for c in fresh if c.kind == MEMBERSHIP))
         else:
             ids = account.external_ids()
-        self.runs[sync.id] = Run(kind, ids, groups=groups)
+        sync.reading = Run(kind, ids, groups=groups)
 
     def forget(self, sync: Sync) -> None:
-        self.runs.pop(sync.id, None)
-        self.positions.pop(sync.id, None)
+        sync.reading = None
+        sync.position = 0
+
+    def unread_changes(self, sync: Sync) -> bool:
+        return len(self.account(sync).changes) != sync.position
+
+    def item_count(self, sync: Sync) -> int:
+        return self.account(sync).count()
 
     def step(self, sync: Sync, kind: str, at: datetime) -> Step:
-        run = self.runs[sync.id]
+        run = sync.reading
         account = self.account(sync)
         notify = kind != INITIAL  # the initial sync announces itself with sync_complete only
         if sync.permissions is not None and not run.directory_read:
@@ -102,11 +118,18 @@ class UpstreamWork:
             if item is None or not self.in_scope(sync, account, item):
                 if item is not None and sync.permissions is not None:
                     self._refresh_ancestor(sync, account, item, at)
+                if kind == INCREMENTAL:
+                    sync.needs_full = True
                 continue  # incremental runs never delete: only a full sync sees what is gone
+            if kind == INCREMENTAL and isinstance(account, FilesAccount) and account.is_folder(item):
+                sync.needs_full = True  # what is inside a folder may have moved in or out of scope
             rid = record_id(sync, external_id)
-            fault = self.faults.take(sync.id, (RECORD_ERROR,), record=(rid, external_id))
+            fault = self.faults(sync).take_record_fault(sync.id, (rid, external_id))
             if fault is not None:
                 # The record fails, the rest carries on; what was stored before is kept as it was.
+                run.record_failed = True
+                if kind == INCREMENTAL:
+                    sync.needs_full = True
                 run.seen.add(rid)
                 message = fault.message or f"Failed to process record {external_id}: the integration returned an error"
                 self.events.emit("record_errored", at, sync, message=message, recordId=rid, model=sync.pipeline)
@@ -126,7 +149,8 @@ class UpstreamWork:
                             "record_deleted", at, sync, recordId=record.id, model=sync.pipeline,
                             externalId=record.external_id,
                         )
-        del self.runs[sync.id]
+            sync.needs_full = run.record_failed  # a failed record is brought in line by the next full run
+        sync.reading = None
         return Step(done=True, seconds=seconds, records_seen=sync.records.active)
 
     def _store(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, notify: bool) -> str:

@@ -69,8 +69,8 @@ OPERATIONS = [
     Operation("GET", "/_emulator/info", info),
     Operation("POST", "/_emulator/reset", reset),
     Operation("GET", "/_emulator/clock", get_clock),
-    Operation("PUT", "/_emulator/clock", set_clock),
-    Operation("POST", "/_emulator/clock/advance", advance),
+    Operation("PUT", "/_emulator/clock", set_clock, long=True),
+    Operation("POST", "/_emulator/clock/advance", advance, long=True),
     Operation("GET", "/_emulator/tenants", tenants),
     Operation("POST", "/_emulator/tokens", mint_token),
 ]
@@ -256,7 +256,7 @@ OPERATIONS += [
 def list_faults(ctx: Context) -> dict[str, Any]:
     emulator = ctx.emulator
     return {
-        "sync": [f.describe() for f in emulator.faults.faults],
+        "sync": [f.describe() for f in emulator.faults],
         "api": [r.describe() for r in emulator.api_faults.rules],
         "latencyMs": emulator.api_faults.latency_ms,
     }

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from ..domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from ..domain.errors import Conflict, DomainError, InvalidInput, NotFound, Stopping
 
 
 def violation(location: str, path: str, rule: str, message: str) -> dict[str, str]:
@@ -33,6 +33,8 @@ def _status_of(error: DomainError) -> int:
         return 409
     if isinstance(error, InvalidInput):
         return 400
+    if isinstance(error, Stopping):
+        return 503
     return 500
 
 

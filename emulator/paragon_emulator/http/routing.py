@@ -15,6 +15,7 @@ from typing import Any, Callable
 import jwt
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from ..domain.errors import DomainError
@@ -51,6 +52,7 @@ class Operation:
     method: str
     path: str
     handler: Handler
+    long: bool = False  # takes the lock itself, in slices, on a worker thread (clock advances)
 
     @property
     def real_api(self) -> bool:
@@ -127,7 +129,10 @@ def endpoint(
             request.headers.get("content-type", "application/json" if body else ""),
         )
         violations: list[dict[str, str]] = []
-        response = _serve(request, core, body, _first_values(query), violations)
+        if operation.long:
+            response = await run_in_threadpool(_serve, request, core, body, _first_values(query), violations)
+        else:
+            response = _serve(request, core, body, _first_values(query), violations)
         if strict:
             response = _check_response(core, response)
         if real_api:
@@ -165,7 +170,7 @@ def endpoint(
         parsed = core.body_value if core.parsed else _json_or_none(body)
         context = Context(request, emulator, principal, dict(request.path_params), query, parsed, records_json)
         try:
-            result = emulator.run(lambda: operation.handler(context))
+            result = operation.handler(context) if operation.long else emulator.run(lambda: operation.handler(context))
         except DomainError as exc:
             return domain_error_response(exc)
         return result if isinstance(result, Response) else JSON(result)

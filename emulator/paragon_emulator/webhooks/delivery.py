@@ -45,6 +45,7 @@ class Delivery:
     status: str = PENDING
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_at: datetime | None = None
+    dropped: bool = False  # its tenant was reset: no more attempts
 
 
 @dataclass
@@ -120,7 +121,22 @@ class Dispatcher:
             self._attempt(fresh)
         return fresh
 
+    def forget(self, doomed: Callable[[DomainEvent], bool]) -> None:
+        """A tenant reset: its events leave the log and their queues, and are never attempted again."""
+        for event_id, delivery in list(self.log.items()):
+            if doomed(delivery.event):
+                delivery.dropped = True
+                del self.log[event_id]
+                self.clock.cancel_owner(("webhook", event_id))
+        for sync_id, queue in list(self.queues.items()):
+            if queue and doomed(queue[0].event):
+                for delivery in queue:
+                    delivery.dropped = True
+                del self.queues[sync_id]
+
     def _attempt(self, delivery: Delivery) -> None:
+        if delivery.dropped:
+            return
         endpoint = self.endpoint_for(delivery.event.project_id)
         if not endpoint.url:
             delivery.status = NO_URL  # kept in the log: nothing is lost, it can be redelivered
@@ -166,6 +182,8 @@ class Dispatcher:
             return self._client
 
     def _settle(self, delivery: Delivery, ok: bool) -> None:
+        if delivery.dropped:
+            return
         if ok:
             delivery.status = DELIVERED
             self._next(delivery)
