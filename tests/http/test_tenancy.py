@@ -66,3 +66,35 @@ def test_reset_of_one_user_leaves_the_others(client, auth):
     assert client.get("/_emulator/clock").json()["pendingTimers"] == 0
     bad = client.post("/_emulator/reset", json={"userId": "bob"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "$.projectId"
+
+
+def test_resetting_a_user_drops_everything_it_owns(client, auth):
+    """Its faults and webhook log go with its syncs: the same sync enabled again starts clean."""
+    headers = auth("alice")
+    body = {"integration": "hubspot", "pipeline": "contacts"}
+    sync_id = client.post("/api/syncs", json=body, headers=headers).json()["id"]
+    bob_id = client.post("/api/syncs", json=body, headers=auth("bob")).json()["id"]
+    client.post("/_emulator/clock/advance", json={"seconds": 5})
+    fault = client.post("/_emulator/faults/sync", json={"syncId": sync_id, "kind": "credential_revoked", "once": False})
+    assert fault.status_code == 200, fault.text
+    client.post("/_emulator/faults/sync", json={"syncId": bob_id, "kind": "rate_limited", "once": False})
+    client.post("/_emulator/upstream/" + PROJECT + "/alice/hubspot/contacts/items", json={"fields": {"firstName": "Ann"}})
+    client.post("/_emulator/clock/advance", json={"seconds": 65})
+    assert client.get(f"/api/syncs/{sync_id}", headers=headers).json()["status"] == "ERRORED"
+
+    reset = client.post("/_emulator/reset", json={"projectId": PROJECT, "userId": "alice"})
+    assert reset.json() == {"syncsRemoved": 1}
+    faults = client.get("/_emulator/faults").json()["sync"]
+    assert [f["syncId"] for f in faults] == [bob_id]  # bob's stays
+    assert client.get("/_emulator/webhooks/events", params={"syncId": sync_id}).json()["data"] == []
+    account = client.get("/_emulator/upstream/" + PROJECT + "/alice/hubspot/contacts").json()
+    assert account["changes"] == 0  # the upstream account was alice's too
+
+    again = client.post("/api/syncs", json=body, headers=headers).json()
+    assert again["id"] == sync_id  # deterministic ids: the same sync
+    client.post("/_emulator/clock/advance", json={"seconds": 70})
+    status = client.get(f"/api/syncs/{sync_id}", headers=headers).json()
+    assert status["status"] in ("IDLE", "ACTIVE") and "reason" not in status
+    assert [e["type"] for e in client.get("/_emulator/webhooks/events", params={"syncId": sync_id}).json()["data"]] == [
+        "sync_complete"
+    ]

@@ -1,0 +1,119 @@
+"""A long clock advance never stops the server: other requests are answered, SIGTERM ends it promptly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+
+from tests.cli.test_cli import free_port, run_cli
+
+
+def _start(port: int, *flags: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paragon_emulator", "serve", "--port", str(port), *flags],
+        env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=2)
+            return process
+        except httpx.HTTPError:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+
+
+def test_requests_are_answered_during_a_long_advance_and_sigterm_stops_it():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _start(port, "--clock-mode", "manual")
+    try:
+        token = run_cli("token", "--user", "alice").stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        ids = []
+        for name in range(12):
+            body = {"integration": "hubspot", "pipeline": "contacts", "configurationName": f"c{name}"}
+            ids.append(httpx.post(f"{base}/api/syncs", json=body, headers=headers).json()["id"])
+        httpx.post(f"{base}/_emulator/clock/advance", json={"seconds": 5})
+        for sync_id in ids:  # every sync backs off every emulated second: a day of them is real work
+            fault = {"syncId": sync_id, "kind": "rate_limited", "once": False, "backoffMs": 1000}
+            assert httpx.post(f"{base}/_emulator/faults/sync", json=fault).status_code == 200
+
+        answer: dict[str, object] = {}
+
+        def advance() -> None:
+            try:
+                answer["response"] = httpx.post(f"{base}/_emulator/clock/advance", json={"duration": "30d"}, timeout=300)
+            except httpx.HTTPError as exc:
+                answer["error"] = exc
+
+        mover = threading.Thread(target=advance)
+        mover.start()
+        time.sleep(0.5)
+        slowest = 0.0
+        seen = set()
+        for _ in range(10):
+            started = time.monotonic()
+            assert httpx.get(f"{base}/_emulator/health", timeout=10).json() == {"status": "ok"}
+            status = httpx.get(f"{base}/api/syncs/{ids[0]}", headers=headers, timeout=10).json()
+            seen.add(status["status"])
+            slowest = max(slowest, time.monotonic() - started)
+            time.sleep(0.05)
+        assert mover.is_alive(), "the advance finished too soon to show anything"
+        assert slowest < 5, f"a request waited {slowest:.1f} s behind the advance"
+        assert seen <= {"RATE_LIMITED", "ACTIVE"}
+        clock = httpx.get(f"{base}/_emulator/clock", timeout=10).json()
+        assert clock["settled"] > "2020"  # the advance is part way: the clock shows where
+
+        stopped_at = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        assert time.monotonic() - stopped_at < 15
+        mover.join(timeout=30)
+        response = answer.get("response")
+        assert response is None or response.status_code == 503  # the advance was cut short, and says so
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_an_accelerated_clock_faster_than_its_timers_falls_behind_and_says_so():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _start(port, "--clock-mode", "manual")
+    try:
+        token = run_cli("token", "--user", "alice").stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        ids = [
+            httpx.post(f"{base}/api/syncs", json={"integration": "jira", "pipeline": "tickets",
+                                                   "configuration": {"projectId": "P"}, "configurationName": f"t{n}"},
+                       headers=headers).json()["id"]
+            for n in range(10)
+        ]
+        httpx.post(f"{base}/_emulator/clock/advance", json={"seconds": 5})
+        for sync_id in ids:
+            httpx.post(f"{base}/_emulator/faults/sync", json={"syncId": sync_id, "kind": "rate_limited", "once": False, "backoffMs": 1})
+        moved = httpx.put(f"{base}/_emulator/clock", json={"mode": "accelerated", "rate": 1_000_000}, timeout=30)
+        assert moved.status_code == 200, moved.text
+        behind = []
+        for _ in range(10):
+            started = time.monotonic()
+            clock = httpx.get(f"{base}/_emulator/clock", timeout=10).json()
+            assert time.monotonic() - started < 5
+            assert httpx.get(f"{base}/api/syncs/{ids[0]}", headers=headers, timeout=10).status_code == 200
+            behind.append(clock["behindSeconds"])
+            time.sleep(0.1)
+        assert max(behind) > 0  # a million emulated seconds a second of 1 ms back-offs cannot keep up
+        back = httpx.put(f"{base}/_emulator/clock", json={"mode": "manual"}, timeout=30).json()
+        assert back["mode"] == "manual" and back["behindSeconds"] == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
