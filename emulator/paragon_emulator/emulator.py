@@ -28,7 +28,7 @@ from .sources.registry import Upstream
 from .settings import Settings
 from .tokens import TokenVerifier, mint
 from .http.api_faults import ApiFaults, ContractRecorder
-from .http.validation import api_operations
+from .spec.validation import api_operations
 from .webhooks.delivery import Dispatcher, Endpoint
 
 T = TypeVar("T")

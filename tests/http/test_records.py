@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from starlette.testclient import TestClient
 
 from paragon_emulator import create_app
+from paragon_emulator.tokens import mint
 from tests.conftest import PROJECT, advance, make_settings
 
 UPSTREAM = f"/_emulator/upstream/{PROJECT}/alice/googledrive/files"
@@ -287,3 +289,17 @@ def test_counts_grow_while_the_initial_sync_runs_and_a_disabled_one_carries_on(a
         assert done["status"] == "IDLE" and done["summary"]["syncedRecordsCount"] == 5000
         pages = client.get(f"/api/syncs/{sync_id}/records", params={"pageSize": 1000}, headers=headers).json()
         assert pages["paging"]["totalRecords"] == 5000  # nothing was read twice
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32), user=st.text("abcdefghij.-_0123456789", min_size=1, max_size=20))
+def test_a_record_id_is_the_documented_uuid5_of_the_sync_and_the_external_id(seed, user):
+    """README: record ids are UUIDv5 of the sync id and `externalId` (built without uuid's objects, so checked here)."""
+    settings = make_settings(account_size=3, seed=seed)
+    headers = {"Authorization": f"Bearer {mint(settings, user)[0]}"}
+    with TestClient(create_app(settings)) as client:
+        sync_id = client.post("/api/syncs", json={"integration": "hubspot", "pipeline": "contacts"}, headers=headers).json()["id"]
+        advance(client, 5)
+        records = client.get(f"/api/syncs/{sync_id}/records", headers=headers).json()["data"]
+        assert len(records) == 3
+        assert all(r["id"] == str(uuid.uuid5(uuid.UUID(sync_id), r["externalId"])) for r in records)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from paragon_emulator.http import fast_accept, validation
-from paragon_emulator.http.compiled import TESTED_FROM, StockOperation, inline_refs
+from paragon_emulator.spec import fast_accept, validation
+from paragon_emulator.spec.compiled import TESTED_FROM, StockOperation, inline_refs
 
 BEARER = [("authorization", "Bearer x.y.z"), ("host", "emulator")]
 OPERATIONS = sorted(validation.operation_info())  # (METHOD, path) of every operation of the spec

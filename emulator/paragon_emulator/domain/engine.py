@@ -358,7 +358,9 @@ class SyncEngine:
         if plan.start_at is not None:
             return plan.start_at
         run = plan.run
-        if run is not None and not run.computed:
+        # The end of a run is quiet (but the initial run's, which emits sync_complete): like a
+        # computed run's, it is brought about by whatever comes next.
+        if run is not None and not run.computed and not (run.finishing and run.kind != INITIAL):
             return run.next_at
         if plan.full_due is None and run is None:
             return None

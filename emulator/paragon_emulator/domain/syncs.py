@@ -76,6 +76,7 @@ class Sync:
     position: int = 0
     reading: Any = field(default=None, repr=False)
     needs_full: bool = False
+    account: Any = field(default=None, repr=False)  # the upstream account it reads, once looked up
 
     @property
     def tenant(self) -> tuple[str, str]:

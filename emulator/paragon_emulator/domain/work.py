@@ -7,8 +7,10 @@ from where the sync last stopped, so they see creations and updates, never delet
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterator
@@ -50,8 +52,20 @@ class Run:
 
 
 def record_id(sync: Sync, external_id: str) -> str:
-    """Paragon's own id for a synced object: name-based on the sync and the integration's id."""
-    return str(uuid.uuid5(uuid.UUID(sync.id), external_id))
+    """Paragon's own id for a synced object: name-based on the sync and the integration's id.
+
+    The same text as str(uuid.uuid5(uuid.UUID(sync.id), external_id)), built without the UUID
+    objects (a tenth of the cost of an incremental run went to them)."""
+    digest = bytearray(hashlib.sha1(_namespace(sync.id) + external_id.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+@lru_cache(maxsize=4096)
+def _namespace(sync_id: str) -> bytes:
+    return uuid.UUID(sync_id).bytes
 
 
 class UpstreamWork:
@@ -66,9 +80,13 @@ class UpstreamWork:
         self.seconds_per_record = seconds_per_record
 
     def account(self, sync: Sync) -> Account:
-        return self.upstream.account(
-            sync.project_id, sync.user_id, sync.integration, sync.pipeline, sync.configuration.get("customObjectName", "")
-        )
+        # Kept on the sync: a sync reads one account for its whole life, and both go with their tenant.
+        account = sync.account
+        if account is None:
+            account = sync.account = self.upstream.account(
+                sync.project_id, sync.user_id, sync.integration, sync.pipeline, sync.configuration.get("customObjectName", "")
+            )
+        return account
 
     def in_scope(self, sync: Sync, account: Account, item: dict[str, Any]) -> bool:
         if isinstance(account, FilesAccount):
@@ -159,8 +177,8 @@ class UpstreamWork:
         generated = version == 0 and account.index_of(external_id) is not None
         # Generated items are regenerated on read; changed ones are kept as synced, so a later
         # upstream change stays invisible until the sync that sees it.
-        data = None if generated else self.normalize(sync, account, item)
         rid = record_id(sync, external_id)
+        data = None if generated else self.normalize(sync, account, item, rid)
         outcome = sync.records.upsert(rid, external_id, version, at, data)
         if notify and outcome is not None:
             self.events.emit(f"record_{outcome}", at, sync, recordId=rid, model=sync.pipeline)
@@ -243,9 +261,9 @@ class UpstreamWork:
                 account.rendered.popitem(last=False)
         return data
 
-    def normalize(self, sync: Sync, account: Account, item: dict[str, Any]) -> dict[str, Any]:
+    def normalize(self, sync: Sync, account: Account, item: dict[str, Any], rid: str | None = None) -> dict[str, Any]:
         """The upstream item in Paragon's normalized schema for the pipeline."""
-        rid = record_id(sync, item["externalId"])
+        rid = rid or record_id(sync, item["externalId"])
         hidden = {"_version", "owner", "parentExternalId", "comments", "unshared"}
         if isinstance(account, FilesAccount):
             record: dict[str, Any] = {

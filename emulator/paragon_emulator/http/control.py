@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import validation
+from ..spec import validation
 from .routing import Context, Operation
 from .syncs import sync_json
 

@@ -6,11 +6,10 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from ..spec.violations import violation
 from ..domain.errors import Conflict, DomainError, InvalidInput, NotFound, Stopping
 
 
-def violation(location: str, path: str, rule: str, message: str) -> dict[str, str]:
-    return {"location": location, "path": path, "rule": rule, "message": message}
 
 
 def error_response(

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from ..domain.errors import DomainError
 from ..emulator import Emulator
 from ..tokens import AuthError, Principal, TokenVerifier
-from . import validation
+from ..spec import validation
 from .auth import authenticate
 from .api_faults import Call
 from .errors import domain_error_response, error_response, violation

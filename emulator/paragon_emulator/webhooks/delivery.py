@@ -41,11 +41,18 @@ class Attempt:
 @dataclass
 class Delivery:
     event: DomainEvent
-    body: bytes
     status: str = PENDING
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_at: datetime | None = None
     dropped: bool = False  # its tenant was reset: no more attempts
+    _body: bytes | None = field(default=None, repr=False)
+
+    @property
+    def body(self) -> bytes:
+        """The JSON sent, made when first needed (most events of a long advance are never sent)."""
+        if self._body is None:
+            self._body = json.dumps(payload(self.event), separators=(",", ":")).encode()
+        return self._body
 
 
 @dataclass
@@ -98,7 +105,7 @@ class Dispatcher:
 
     # -- called under the emulator's lock --------------------------------------------------------
     def submit(self, event: DomainEvent) -> None:
-        delivery = Delivery(event, json.dumps(payload(event), separators=(",", ":")).encode())
+        delivery = Delivery(event)
         self.log[event.id] = delivery
         while len(self.log) > self.capacity:
             self.log.popitem(last=False)
@@ -113,7 +120,7 @@ class Dispatcher:
             raise NotFound("eventId", f"no webhook event '{event_id}' in the log")
         if delivery.status in (PENDING, DELIVERING):
             return delivery
-        fresh = Delivery(delivery.event, delivery.body, attempts=delivery.attempts)
+        fresh = Delivery(delivery.event, attempts=delivery.attempts, _body=delivery._body)
         self.log[event_id] = fresh
         queue = self.queues.setdefault(delivery.event.sync_id, deque())
         queue.append(fresh)

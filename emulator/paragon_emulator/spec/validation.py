@@ -31,7 +31,7 @@ from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from .compiled import TESTED_FROM, CompiledOperation, StockOperation
-from .errors import violation
+from .violations import violation
 
 
 @lru_cache(maxsize=1)
