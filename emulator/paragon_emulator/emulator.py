@@ -19,7 +19,7 @@ from .domain.engine import SyncEngine, Timing
 from .domain.errors import InvalidInput, NotFound, Stopping
 from .domain.events import EventBus
 from .domain.faults import FaultBook, SyncFault
-from .domain.service import SyncService
+from .domain.service import EnableRequest, SyncService
 from .domain.syncs import Sync
 from .domain.tenants import Tenants
 from .domain.work import UpstreamWork
@@ -82,7 +82,10 @@ class Emulator:
         return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of)
 
     def _faults_of(self, sync: Sync) -> FaultBook:
-        return self.tenancy.get(sync.tenant).faults
+        book = sync.fault_book  # its tenant's, kept on the sync: both go with the tenant
+        if book is None:
+            book = sync.fault_book = self.tenancy.get(sync.tenant).faults
+        return book
 
     @property
     def faults(self) -> list[SyncFault]:
@@ -184,6 +187,26 @@ class Emulator:
     def stop(self) -> None:
         """The process is going away: long operations end at their next slice."""
         self.stopping.set()
+
+    # -- syncs, for a user (what the Sync API does, without HTTP or a token) -------------------
+    def enable_sync(
+        self, user_id: str, integration: str, pipeline: str, configuration: dict[str, Any] | None = None,
+        configuration_name: str | None = None, credential_id: str | None = None, project_id: str | None = None,
+    ) -> Sync:
+        request = EnableRequest(integration, pipeline, dict(configuration or {}), configuration_name, credential_id)
+        return self.run(lambda: self.syncs.enable(self._tenant(user_id, project_id), request))
+
+    def list_syncs(self, user_id: str, project_id: str | None = None) -> list[Sync]:
+        return self.run(lambda: self.syncs.list(self._tenant(user_id, project_id)))
+
+    def get_sync(self, user_id: str, sync_id: str, project_id: str | None = None) -> Sync:
+        return self.run(lambda: self.syncs.get(self._tenant(user_id, project_id), sync_id))
+
+    def delete_sync(self, user_id: str, sync_id: str, project_id: str | None = None) -> Sync:
+        return self.run(lambda: self.syncs.delete(self._tenant(user_id, project_id), sync_id))
+
+    def _tenant(self, user_id: str, project_id: str | None) -> tuple[str, str]:
+        return (project_id or self.settings.default_project_id, user_id)
 
     # -- webhooks ----------------------------------------------------------------------------
     def endpoint(self, project_id: str) -> Endpoint:

@@ -341,6 +341,17 @@ class ParagonEmulator:
     def info(self) -> dict[str, Any]:
         return self.emulator.info()
 
+    # -- syncs of a user, from Python --------------------------------------------------------------
+    def enable_sync(self, user: str, integration: str, pipeline: str, **options: Any) -> Any:
+        """Enable a sync as the Sync API would (options: configuration, configuration_name, credential_id, project_id)."""
+        return self.emulator.enable_sync(user, integration, pipeline, **options)
+
+    def list_syncs(self, user: str, project_id: str | None = None) -> Any:
+        return self.emulator.list_syncs(user, project_id)
+
+    def delete_sync(self, user: str, sync_id: str, project_id: str | None = None) -> Any:
+        return self.emulator.delete_sync(user, sync_id, project_id)
+
     # -- faults and the contract report ------------------------------------------------------------
     def inject_sync_fault(self, sync_id: str, kind: str, once: bool = True, **options: Any) -> Any:
         """What the sync's next run meets: credential_revoked, root_missing, rate_limited, record_error

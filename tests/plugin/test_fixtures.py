@@ -232,3 +232,17 @@ async def test_the_async_client_over_the_asgi_transport(paragon_emulator, parago
         paragon_emulator.advance(seconds=10)
         page = (await client.get(f"/api/syncs/{sync['id']}/records", params={"pageSize": 5})).json()
     assert len(page["data"]) == 5 and page["paging"]["totalRecords"] == 25
+
+
+def test_syncs_are_enabled_listed_and_deleted_from_python(paragon_emulator: ParagonEmulator) -> None:
+    sync = paragon_emulator.enable_sync("dana", "hubspot", "contacts", configuration_name="crm")
+    with paragon_emulator.client("dana") as client:
+        listed = client.get("/api/syncs").json()["data"]
+        assert [s["id"] for s in listed] == [sync.id] and listed[0]["configurationName"] == "crm"
+        paragon_emulator.advance(duration="24h1m")  # the full sync is due 24 h after the initial one ends
+        status = client.get(f"/api/syncs/{sync.id}").json()
+        assert status["status"] in ("IDLE", "ACTIVE") and "lastPeriodicFullSyncedAt" in status["summary"]
+    assert [s.id for s in paragon_emulator.list_syncs("dana")] == [sync.id]
+    assert paragon_emulator.list_syncs("erin") == []
+    paragon_emulator.delete_sync("dana", sync.id)
+    assert paragon_emulator.list_syncs("dana") == []

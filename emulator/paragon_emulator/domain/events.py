@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from .ids import uuid5_text
+
 EVENT_TYPES = (
     "sync_complete",
     "sync_errored",
@@ -35,7 +37,7 @@ class EventBus:
     """Keeps a bounded log of events and hands each to the subscribers (e.g. webhook delivery)."""
 
     def __init__(self, seed: int, capacity: int = 10_000):
-        self._namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"paragon-emulator/{seed}/events")
+        self._namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"paragon-emulator/{seed}/events").bytes
         self._count = 0
         self.log: deque[DomainEvent] = deque(maxlen=capacity)
         self._subscribers: list[Callable[[DomainEvent], None]] = []
@@ -48,7 +50,7 @@ class EventBus:
             raise ValueError(f"unknown event type {type_}")
         self._count += 1
         # Seeded and sequential, so the same run of a scenario gives the same event ids.
-        event_id = str(uuid.uuid5(self._namespace, f"{self._count}"))
+        event_id = uuid5_text(self._namespace, f"{self._count}")
         event = DomainEvent(
             event_id, type_, at, sync.project_id, sync.user_id, sync.id, sync.integration, sync.credential_id, data
         )

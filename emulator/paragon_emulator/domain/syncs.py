@@ -77,6 +77,7 @@ class Sync:
     reading: Any = field(default=None, repr=False)
     needs_full: bool = False
     account: Any = field(default=None, repr=False)  # the upstream account it reads, once looked up
+    fault_book: Any = field(default=None, repr=False)  # its tenant's sync faults, once looked up
 
     @property
     def tenant(self) -> tuple[str, str]:

@@ -7,10 +7,7 @@ from where the sync last stopped, so they see creations and updates, never delet
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import uuid
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterator
@@ -24,6 +21,7 @@ from typing import Callable
 
 from .engine import INCREMENTAL, INITIAL, Step
 from .events import EventBus
+from .ids import namespace_of, uuid5_text
 from .faults import FaultBook
 from .records import StoredRecord
 from .syncs import Sync
@@ -56,16 +54,7 @@ def record_id(sync: Sync, external_id: str) -> str:
 
     The same text as str(uuid.uuid5(uuid.UUID(sync.id), external_id)), built without the UUID
     objects (a tenth of the cost of an incremental run went to them)."""
-    digest = bytearray(hashlib.sha1(_namespace(sync.id) + external_id.encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-@lru_cache(maxsize=4096)
-def _namespace(sync_id: str) -> bytes:
-    return uuid.UUID(sync_id).bytes
+    return uuid5_text(namespace_of(sync.id), external_id)
 
 
 class UpstreamWork:
@@ -152,7 +141,7 @@ class UpstreamWork:
                 message = fault.message or f"Failed to process record {external_id}: the integration returned an error"
                 self.events.emit("record_errored", at, sync, message=message, recordId=rid, model=sync.pipeline)
                 continue
-            run.seen.add(self._store(sync, account, item, at, notify))
+            run.seen.add(self._store(sync, account, item, at, notify, rid))
         seconds = read * self.seconds_per_record
         if read == BATCH:
             return Step(done=False, seconds=seconds)
@@ -171,13 +160,12 @@ class UpstreamWork:
         sync.reading = None
         return Step(done=True, seconds=seconds, records_seen=sync.records.active)
 
-    def _store(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, notify: bool) -> str:
+    def _store(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, notify: bool, rid: str) -> str:
         external_id = item["externalId"]
         version = int(item.get("_version", 0))
         generated = version == 0 and account.index_of(external_id) is not None
         # Generated items are regenerated on read; changed ones are kept as synced, so a later
         # upstream change stays invisible until the sync that sees it.
-        rid = record_id(sync, external_id)
         data = None if generated else self.normalize(sync, account, item, rid)
         outcome = sync.records.upsert(rid, external_id, version, at, data)
         if notify and outcome is not None:
