@@ -12,11 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterator
 
-from ..sources.base import Account
-from ..sources.files import FilesAccount
-from ..sources.registry import Upstream
-from ..sources.sharing import relations
-from ..sources.tickets import TicketsAccount
 from typing import Callable
 
 from .engine import INCREMENTAL, INITIAL, Step
@@ -24,6 +19,7 @@ from .events import EventBus
 from .ids import namespace_of, uuid5_text
 from .faults import FaultBook
 from .records import StoredRecord
+from .sources import Source as Account, Upstream
 from .syncs import Sync
 
 
@@ -78,9 +74,7 @@ class UpstreamWork:
         return account
 
     def in_scope(self, sync: Sync, account: Account, item: dict[str, Any]) -> bool:
-        if isinstance(account, FilesAccount):
-            return account.in_scope(item, sync.configuration)
-        return True
+        return account.in_scope(item, sync.configuration)
 
     # -- SyncWork ------------------------------------------------------------------------
     def begin(self, sync: Sync, kind: str) -> None:
@@ -128,7 +122,7 @@ class UpstreamWork:
                 if kind == INCREMENTAL:
                     sync.needs_full = True
                 continue  # incremental runs never delete: only a full sync sees what is gone
-            if kind == INCREMENTAL and isinstance(account, FilesAccount) and account.is_folder(item):
+            if kind == INCREMENTAL and account.contains_others(item):
                 sync.needs_full = True  # what is inside a folder may have moved in or out of scope
             rid = record_id(sync, external_id)
             fault = self.faults(sync).take_record_fault(sync.id, (rid, external_id))
@@ -179,7 +173,7 @@ class UpstreamWork:
         self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, listed: bool, rid: str | None = None
     ) -> None:
         """Write the item's tuples; folders above the sync's scope come along for what they pass down."""
-        assert sync.permissions is not None and isinstance(account, FilesAccount)
+        assert sync.permissions is not None
         graph = sync.permissions
         current: dict[str, Any] | None = item
         while current is not None:
@@ -187,7 +181,7 @@ class UpstreamWork:
             parent = record_id(sync, parent_external) if parent_external else None
             kind = "folder" if account.is_folder(current) else "file"
             # The record store's own id string is reused: at 10^6 objects, copies add up.
-            graph.put(rid or record_id(sync, current["externalId"]), kind, parent, relations(current), listed, at)
+            graph.put(rid or record_id(sync, current["externalId"]), kind, parent, account.relations(current), listed, at)
             if parent is None or parent in graph.nodes:
                 return
             current, rid, listed = account.item(parent_external), None, False  # up to the first folder known
@@ -209,16 +203,14 @@ class UpstreamWork:
 
     def _read_directory(self, sync: Sync, account: Account, groups: list[str] | None, at: datetime) -> None:
         """Group memberships as the run sees them upstream: all of them, or those that changed."""
-        assert sync.permissions is not None and isinstance(account, FilesAccount)
-        directory = account.directory
-        # Dropbox brings group permissions only with orgWideSync (team accounts).
-        with_groups = sync.integration != "dropbox" or bool(sync.configuration.get("orgWideSync"))
+        assert sync.permissions is not None
+        members = account.group_members(sync.configuration)
         if groups is None:
             # Its people only: group members come with the groups, and memberships change.
-            sync.permissions.set_directory(directory.people + directory.outsiders)
-            groups = list(directory.groups)
+            sync.permissions.set_directory(account.directory_users())
+            groups = list(members)
         for group in groups:
-            sync.permissions.set_group(group, directory.groups.get(group, ()) if with_groups else (), at)
+            sync.permissions.set_group(group, members.get(group, ()), at)
 
     # -- reading records -------------------------------------------------------------------
     def record_data(self, sync: Sync, record: StoredRecord) -> dict[str, Any]:
@@ -251,42 +243,18 @@ class UpstreamWork:
 
     def normalize(self, sync: Sync, account: Account, item: dict[str, Any], rid: str | None = None) -> dict[str, Any]:
         """The upstream item in Paragon's normalized schema for the pipeline."""
-        rid = rid or record_id(sync, item["externalId"])
-        hidden = {"_version", "owner", "parentExternalId", "comments", "unshared"}
-        if isinstance(account, FilesAccount):
-            record: dict[str, Any] = {
-                "id": rid,
-                "externalId": item["externalId"],
-                "name": item["name"],
-                "mimeType": item["mimeType"],
-                "size": item["size"],
-                "url": f"https://{sync.integration}.example.com/files/{item['externalId']}",
-                "createdAt": item["createdAt"],
-                "updatedAt": item["updatedAt"],
-                "customFields": {"owner": item["owner"]},
-            }
-            if not account.is_folder(item):
-                record["thumbnailUrl"] = f"https://{sync.integration}.example.com/thumbnails/{item['externalId']}.png"
-                record["hash"] = {"type": "MD5", "value": account.content_hash(item)}
-            if item.get("parentExternalId"):
-                record["parentFolderId"] = record_id(sync, item["parentExternalId"])
-            return record
-        record = {"id": rid, **{k: v for k, v in item.items() if k not in hidden}}
-        if isinstance(account, TicketsAccount):
-            record["originalRecord"] = {k: v for k, v in item.items() if k != "_version"}
-        return record
+        own = item["externalId"]
+
+        def ids(external_id: str) -> str:
+            return rid if rid is not None and external_id == own else record_id(sync, external_id)
+
+        return account.normalize(item, ids, sync.integration)
 
     def content(self, sync: Sync, record: StoredRecord) -> tuple[bytes, str] | None:
         """The record's content as synced (the real service proxies it from the integration)."""
         account = self.account(sync)
         if record.data is None:
             item = account.generate(account.index_of(record.external_id) or 0)
-        elif isinstance(account, TicketsAccount):
-            item = record.data["originalRecord"]
         else:
-            item = {**record.data, "_version": record.version}
-        if isinstance(account, FilesAccount):
-            return account.content(item)
-        if isinstance(account, TicketsAccount):
-            return account.content(item)
-        return None
+            item = account.item_of_record(record.data, record.version)
+        return account.content(item)

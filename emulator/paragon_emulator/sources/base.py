@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from faker import Faker
 
@@ -106,6 +106,36 @@ class Account:
     # -- reading -------------------------------------------------------------------------
     def generate(self, index: int) -> dict[str, Any]:
         raise NotImplementedError
+
+    # -- what the category decides (the domain's Source protocol; these are the defaults) ----
+    HIDDEN = frozenset({"_version", "owner", "parentExternalId", "comments", "unshared"})
+
+    def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
+        return True
+
+    def contains_others(self, item: dict[str, Any]) -> bool:
+        return False
+
+    def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
+        return {"id": record_id(item["externalId"]), **{k: v for k, v in item.items() if k not in self.HIDDEN}}
+
+    def item_of_record(self, data: dict[str, Any], version: int) -> dict[str, Any]:
+        return {**data, "_version": version}
+
+    def content(self, item: dict[str, Any]) -> tuple[bytes, str] | None:
+        return None
+
+    def is_folder(self, item: dict[str, Any]) -> bool:
+        return False
+
+    def relations(self, item: dict[str, Any]) -> list[tuple[str, str]]:
+        return []
+
+    def directory_users(self) -> list[str]:
+        return []
+
+    def group_members(self, configuration: dict[str, Any]) -> dict[str, Sequence[str]]:
+        return {}
 
     def item(self, external_id: str) -> dict[str, Any] | None:
         if external_id in self.deleted:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from ..domain.errors import InvalidInput
 from .base import Account, vocabulary
-from .sharing import Directory, check_grant, generated_grants, grant_key
+from .sharing import Directory, check_grant, generated_grants, grant_key, relations
 
 GOOGLE_FOLDER = "application/vnd.google-apps.folder"
 FOLDER = "application/x-directory"
@@ -83,6 +83,40 @@ class FilesAccount(Account):
 
     def is_folder(self, item: dict[str, Any]) -> bool:
         return item["mimeType"] in (GOOGLE_FOLDER, FOLDER)
+
+    def contains_others(self, item: dict[str, Any]) -> bool:
+        return self.is_folder(item)  # what is inside may have moved in or out of a sync's scope
+
+    def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "id": record_id(item["externalId"]),
+            "externalId": item["externalId"],
+            "name": item["name"],
+            "mimeType": item["mimeType"],
+            "size": item["size"],
+            "url": f"https://{integration}.example.com/files/{item['externalId']}",
+            "createdAt": item["createdAt"],
+            "updatedAt": item["updatedAt"],
+            "customFields": {"owner": item["owner"]},
+        }
+        if not self.is_folder(item):
+            record["thumbnailUrl"] = f"https://{integration}.example.com/thumbnails/{item['externalId']}.png"
+            record["hash"] = {"type": "MD5", "value": self.content_hash(item)}
+        if item.get("parentExternalId"):
+            record["parentFolderId"] = record_id(item["parentExternalId"])
+        return record
+
+    # -- sharing ---------------------------------------------------------------------------
+    def relations(self, item: dict[str, Any]) -> list[tuple[str, str]]:
+        return relations(item)
+
+    def directory_users(self) -> list[str]:
+        return self.directory.people + self.directory.outsiders
+
+    def group_members(self, configuration: dict[str, Any]) -> dict[str, Sequence[str]]:
+        # Dropbox brings group permissions only with orgWideSync (team accounts).
+        synced = self.integration != "dropbox" or bool(configuration.get("orgWideSync"))
+        return {group: (members if synced else ()) for group, members in self.directory.groups.items()}
 
     def ancestors(self, item: dict[str, Any]) -> list[str]:
         chain, parent, seen = [], item.get("parentExternalId"), set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Any
+from typing import Any, Callable
 
 from .base import Account
 
@@ -59,6 +59,14 @@ class TicketsAccount(Account):
         if category == "closed":
             item["resolvedAt"] = item["updatedAt"]
         return item
+
+    def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
+        record = super().normalize(item, record_id, integration)
+        record["originalRecord"] = {k: v for k, v in item.items() if k != "_version"}
+        return record
+
+    def item_of_record(self, data: dict[str, Any], version: int) -> dict[str, Any]:
+        return data["originalRecord"]
 
     def content(self, item: dict[str, Any]) -> tuple[bytes, str]:
         """A ZIP with the ticket as Markdown (properties, body, comments) and an attachments/ folder."""
