@@ -17,6 +17,7 @@ from . import __version__
 from .domain.clock import Clock, parse_duration
 from .domain.engine import SyncEngine, Timing
 from .domain.errors import InvalidInput, NotFound, Stopping
+from .domain import events
 from .domain.events import EventBus
 from .domain.faults import FaultBook, SyncFault
 from .domain.service import EnableRequest, SyncService
@@ -67,7 +68,9 @@ class Emulator:
         self.upstream = Upstream(s.seed, s.account_size, self.tenancy)
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
         self.engine = self._make_engine(timing)
-        self.syncs = SyncService(s.seed, self.clock, self.engine, self.tenancy, s.strict_configuration, s.permissions)
+        self.syncs = SyncService(
+            s.seed, self.clock, self.engine, self.tenancy, self.work, s.strict_configuration, s.permissions
+        )
         if getattr(self, "webhooks", None) is not None:
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}
@@ -225,24 +228,60 @@ class Emulator:
         with self.lock:
             sync = self.syncs.find(sync_id)
             now = self.clock.now()
+            if event_type not in events.KINDS:
+                raise InvalidInput("event", f"unknown event '{event_type}'; one of {', '.join(events.KINDS)}")
+            what: events.What
             if event_type == "sync_complete":
-                event = self.events.emit(event_type, now, sync, model=sync.pipeline, syncedAt=now, numRecords=sync.records.active)
+                what = events.SyncComplete(sync.pipeline, now, sync.records.active)
             elif event_type == "sync_errored":
-                event = self.events.emit(event_type, now, sync, message=message or "Triggered from the emulator's control plane")
+                what = events.SyncErrored(message or "Triggered from the emulator's control plane")
             else:
                 live = sync.records.live()
                 target = record_id or (live[0].id if live else None)
                 if target is None:
                     raise InvalidInput("recordId", f"sync {sync.id} has no records; give a recordId")
                 if event_type == "record_errored":
-                    event = self.events.emit(
-                        event_type, now, sync, message=message or "Triggered record error", recordId=target, model=sync.pipeline
-                    )
+                    what = events.RecordErrored(message or "Triggered record error", target, sync.pipeline)
                 else:
-                    event = self.events.emit(event_type, now, sync, recordId=target, model=sync.pipeline)
+                    what = events.KINDS[event_type](target, sync.pipeline)  # type: ignore[call-arg]
+            event = self.events.emit(what, now, sync)
             return self.webhooks.log[event.id]
 
+    def webhook_log(self, sync_id: str | None = None, type_: str | None = None, status: str | None = None) -> list:
+        """The deliveries kept (event, status, attempts), oldest first, optionally filtered."""
+        with self.lock:
+            return [
+                d for d in self.webhooks.log.values()
+                if (not sync_id or d.event.sync_id == sync_id) and (not type_ or d.event.type == type_)
+                and (not status or d.status == status)
+            ]
+
+    def redeliver(self, event_id: str):
+        with self.lock:
+            return self.webhooks.redeliver(event_id)
+
+    def event_log(self) -> list:
+        with self.lock:
+            return list(self.events.log)
+
     # -- faults ------------------------------------------------------------------------------
+    def list_faults(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "sync": [f.describe() for f in self.faults],
+                "api": [r.describe() for r in self.api_faults.rules],
+                "latencyMs": self.api_faults.latency_ms,
+            }
+
+    def clear_faults(self) -> int:
+        """Every sync fault and API fault (the latency stays)."""
+        with self.lock:
+            return self.clear_sync_faults() + self.api_faults.clear()
+
+    def clear_api_fault(self, fault_id: int) -> int:
+        with self.lock:
+            return self.api_faults.clear(fault_id)
+
     def inject_sync_fault(self, sync_id: str, kind: str, once: bool = True, **options: Any) -> SyncFault:
         """What the sync's next run meets upstream: credential_revoked, root_missing, rate_limited, record_error."""
         with self.lock:
@@ -266,6 +305,11 @@ class Emulator:
 
     def contract_report(self) -> dict[str, Any]:
         with self.lock:
+            return self.contract.report()
+
+    def clear_contract(self) -> dict[str, Any]:
+        with self.lock:
+            self.contract.clear()
             return self.contract.report()
 
     def clear_sync_faults(self, fault_id: int | None = None, sync_id: str | None = None) -> int:

@@ -329,14 +329,12 @@ class ParagonEmulator:
     @property
     def webhook_log(self) -> list[Any]:
         """Every webhook delivery of this test (event, status, attempts), oldest first."""
-        with self.emulator.lock:
-            return list(self.emulator.webhooks.log.values())
+        return self.emulator.webhook_log()
 
     @property
     def events(self) -> list[Any]:
         """Every domain event the syncs emitted in this test, oldest first."""
-        with self.emulator.lock:
-            return list(self.emulator.events.log)
+        return self.emulator.event_log()
 
     def info(self) -> dict[str, Any]:
         return self.emulator.info()
@@ -371,8 +369,7 @@ class ParagonEmulator:
         return self.emulator.inject_api_fault(operations, status, delay_ms, count, fraction, retry_after)
 
     def clear_faults(self) -> int:
-        with self.emulator.lock:
-            return self.emulator.clear_sync_faults() + self.emulator.api_faults.clear()
+        return self.emulator.clear_faults()
 
     def contract_report(self) -> dict[str, Any]:
         """The client's requests in this test: violations by operation, field and rule, and coverage."""

@@ -8,7 +8,7 @@ compare everything a client can observe:
 - timers due at one instant run in a fixed order, the sync's ordinal then run / full /
   incremental (the order the production engine documents), where before they ran in the order
   they happened to be scheduled;
-- faults are looked up in the sync's tenant's book, and status moves go through `Sync.move`.
+- faults are looked up in the sync's tenant's book, and status changes are the sync's named moves.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Callable
 
 from paragon_emulator.domain.clock import Clock
 from paragon_emulator.domain.engine import FREQUENCY_SECONDS, FULL, INCREMENTAL, INITIAL, SyncWork, Timing
-from paragon_emulator.domain.events import EventBus
+from paragon_emulator.domain.events import EventBus, SyncComplete, SyncErrored
 from paragon_emulator.domain.faults import FaultBook, SyncFault
 from paragon_emulator.domain.syncs import Status, Sync
 
@@ -63,11 +63,10 @@ class StepByStepEngine:
 
     def resume(self, sync: Sync, at: datetime) -> None:
         self.stop(sync)
+        sync.resume(at)
         if not sync.initial_complete:
-            sync.move(Status.ACTIVE, at)
             self._run(sync, INITIAL, at)
             return
-        sync.move(Status.IDLE, at)
         self._schedule_incremental(sync, at)
         self._schedule_full(sync, at)
 
@@ -85,7 +84,7 @@ class StepByStepEngine:
     def _begin(self, sync: Sync, kind: str, at: datetime) -> None:
         if sync.status not in (Status.INITIALIZING, Status.IDLE):
             return
-        sync.move(Status.ACTIVE, at)
+        sync.start_run(at)
         self._run(sync, kind, at)
 
     def _run(self, sync: Sync, kind: str, at: datetime) -> None:
@@ -109,30 +108,27 @@ class StepByStepEngine:
 
     def _meet(self, sync: Sync, kind: str, fault: SyncFault, at: datetime) -> None:
         if fault.behaviour.backs_off:
-            sync.move(Status.RATE_LIMITED, at, backoff_ms=fault.backoff_ms)
+            sync.back_off(at, fault.backoff_ms)
 
             def resume(t: datetime) -> None:
-                sync.move(Status.ACTIVE, t)
+                sync.start_run(t)
                 self._run(sync, kind, t)
 
             self._at(sync, "run", at + timedelta(milliseconds=fault.backoff_ms), resume)
             return
         error = fault.behaviour.error(sync, fault)
         self.stop(sync)
-        sync.move(Status.ERRORED, at, reason=str(error["message"]), error_code=error.get("code"))
-        self.events.emit("sync_errored", at, sync, **error)
+        sync.fail(at, str(error["message"]), error.get("code"))
+        self.events.emit(SyncErrored(**error), at, sync)
 
     def _finish(self, sync: Sync, kind: str, at: datetime, records_seen: int) -> None:
         if sync.status != Status.ACTIVE or self._running.get(sync.id) != kind:
             return
         self._running.pop(sync.id, None)
-        sync.move(Status.IDLE, at)
-        sync.last_synced_at = at
-        if kind == FULL:
-            sync.last_full_synced_at = at
+        sync.finish_run(at, full=kind == FULL)
         if kind == INITIAL:
             sync.initial_complete = True
-            self.events.emit("sync_complete", at, sync, model=sync.pipeline, syncedAt=at, numRecords=records_seen)
+            self.events.emit(SyncComplete(sync.pipeline, at, records_seen), at, sync)
             self._schedule_incremental(sync, at)
             self._schedule_full(sync, at)
         if sync.id in self._pending_full:

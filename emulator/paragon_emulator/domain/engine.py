@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
 from .clock import Clock, Timer
-from .events import EventBus
+from .events import EventBus, SyncComplete, SyncErrored
 from .faults import FaultBook, SyncFault
 from .syncs import Status, Sync
 
@@ -148,11 +148,10 @@ class SyncEngine:
     def resume(self, sync: Sync, at: datetime) -> None:
         """Carry on from where the sync stopped: finish the initial sync, or go back to the schedule."""
         self.stop(sync)
+        sync.resume(at)
         if not sync.initial_complete:
-            sync.move(Status.ACTIVE, at)
             self._run(sync, INITIAL, at)
         else:
-            sync.move(Status.IDLE, at)
             self._schedule(sync, at)
         self._rearm(sync)
 
@@ -207,7 +206,7 @@ class SyncEngine:
         kind, how = plan.start_kind, plan.start_how
         plan.start_at = None
         if how == RESUME:
-            sync.move(Status.ACTIVE, at)
+            sync.start_run(at)
             self._run(sync, kind, at)
         else:
             self._begin(sync, kind, at)
@@ -215,7 +214,7 @@ class SyncEngine:
     def _begin(self, sync: Sync, kind: str, at: datetime) -> None:
         if sync.status not in (Status.INITIALIZING, Status.IDLE):
             return  # disabled, errored, backing off or busy: skip this cycle
-        sync.move(Status.ACTIVE, at)
+        sync.start_run(at)
         self._run(sync, kind, at)
 
     def _run(self, sync: Sync, kind: str, at: datetime) -> None:
@@ -245,13 +244,10 @@ class SyncEngine:
     def _finish(self, sync: Sync, run: Run, at: datetime) -> None:
         plan = sync.plan
         plan.run = None
-        sync.move(Status.IDLE, at)
-        sync.last_synced_at = at
-        if run.kind == FULL:
-            sync.last_full_synced_at = at
+        sync.finish_run(at, full=run.kind == FULL)
         if run.kind == INITIAL:
             sync.initial_complete = True
-            self.events.emit("sync_complete", at, sync, model=sync.pipeline, syncedAt=at, numRecords=run.records_seen)
+            self.events.emit(SyncComplete(sync.pipeline, at, run.records_seen), at, sync)
             self._schedule(sync, at)
         if plan.pending_full:
             plan.pending_full = False
@@ -261,7 +257,7 @@ class SyncEngine:
         """What a run does when upstream fails it: back off and retry, or stop ERRORED."""
         behaviour = fault.behaviour
         if behaviour.backs_off:
-            sync.move(Status.RATE_LIMITED, at, backoff_ms=fault.backoff_ms)
+            sync.back_off(at, fault.backoff_ms)
             plan = sync.plan
             plan.start_at = at + timedelta(milliseconds=fault.backoff_ms)
             plan.start_kind, plan.start_how = kind, RESUME
@@ -269,8 +265,8 @@ class SyncEngine:
         error = behaviour.error(sync, fault)
         self._disarm(sync)
         sync.plan = Plan()
-        sync.move(Status.ERRORED, at, reason=str(error["message"]), error_code=error.get("code"))
-        self.events.emit("sync_errored", at, sync, **error)
+        sync.fail(at, str(error["message"]), error.get("code"))
+        self.events.emit(SyncErrored(**error), at, sync)
 
     def _schedule(self, sync: Sync, at: datetime) -> None:
         sync.plan.incremental_due = at + self._frequency(sync)
@@ -309,9 +305,8 @@ class SyncEngine:
             return False
         runs = min((limit - due - self.run_time) // period + 1, (full_due - due - _TICK) // period + 1)
         end = due + (runs - 1) * period + self.run_time
-        sync.move(Status.ACTIVE, end - self.run_time)
-        sync.move(Status.IDLE, end)
-        sync.last_synced_at = end
+        sync.start_run(end - self.run_time)
+        sync.finish_run(end, full=False)
         plan.incremental_due = due + runs * period
         return True
 

@@ -4,20 +4,71 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from .ids import uuid5_text
 
-EVENT_TYPES = (
-    "sync_complete",
-    "sync_errored",
-    "record_created",
-    "record_updated",
-    "record_deleted",
-    "record_errored",
-)
+class What:
+    """What happened, typed; its webhook `data` (or `error`) follows from its type."""
+
+    type: ClassVar[str]
+    is_error: ClassVar[bool] = False
+
+    def data(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class SyncComplete(What):
+    model: str
+    syncedAt: datetime
+    numRecords: int
+    type = "sync_complete"
+
+
+@dataclass(frozen=True)
+class SyncErrored(What):
+    message: str
+    code: int | None = None
+    type = "sync_errored"
+    is_error = True
+
+
+@dataclass(frozen=True)
+class RecordCreated(What):
+    recordId: str
+    model: str
+    type = "record_created"
+
+
+@dataclass(frozen=True)
+class RecordUpdated(What):
+    recordId: str
+    model: str
+    type = "record_updated"
+
+
+@dataclass(frozen=True)
+class RecordDeleted(What):
+    recordId: str
+    model: str
+    externalId: str | None = None
+    type = "record_deleted"
+
+
+@dataclass(frozen=True)
+class RecordErrored(What):
+    message: str
+    recordId: str
+    model: str
+    type = "record_errored"
+    is_error = True
+
+
+KINDS: dict[str, type[What]] = {k.type: k for k in (SyncComplete, SyncErrored, RecordCreated, RecordUpdated, RecordDeleted, RecordErrored)}
+EVENT_TYPES = tuple(KINDS)
 
 
 @dataclass(frozen=True)
@@ -30,7 +81,11 @@ class DomainEvent:
     sync_id: str
     integration: str
     credential_id: str
-    data: dict[str, Any] = field(default_factory=dict)
+    what: What
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.what.data()
 
 
 class EventBus:
@@ -45,14 +100,12 @@ class EventBus:
     def subscribe(self, subscriber: Callable[[DomainEvent], None]) -> None:
         self._subscribers.append(subscriber)
 
-    def emit(self, type_: str, at: datetime, sync: Any, **data: Any) -> DomainEvent:
-        if type_ not in EVENT_TYPES:
-            raise ValueError(f"unknown event type {type_}")
+    def emit(self, what: What, at: datetime, sync: Any) -> DomainEvent:
         self._count += 1
         # Seeded and sequential, so the same run of a scenario gives the same event ids.
         event_id = uuid5_text(self._namespace, f"{self._count}")
         event = DomainEvent(
-            event_id, type_, at, sync.project_id, sync.user_id, sync.id, sync.integration, sync.credential_id, data
+            event_id, what.type, at, sync.project_id, sync.user_id, sync.id, sync.integration, sync.credential_id, what
         )
         self.log.append(event)
         for subscriber in self._subscribers:

@@ -8,8 +8,10 @@ from typing import Any
 from . import catalog
 from .clock import Clock
 from .engine import SyncEngine
+from .records import Page
+from .work import UpstreamWork
 from .permissions import PermissionGraph
-from .errors import IllegalTransition, SyncAlreadyExists, SyncNotFound
+from .errors import IllegalTransition, InvalidInput, NoContent, RecordNotFound, SyncAlreadyExists, SyncNotFound
 from .syncs import Status, Sync, default_credential_id, sync_id
 from .tenants import Tenant, Tenants
 
@@ -25,10 +27,11 @@ class EnableRequest:
 
 class SyncService:
     def __init__(
-        self, seed: int, clock: Clock, engine: SyncEngine, tenants: Tenants,
+        self, seed: int, clock: Clock, engine: SyncEngine, tenants: Tenants, work: UpstreamWork,
         strict_configuration: bool = True, permissions: bool = True,
     ):
         self.seed = seed
+        self.work = work
         self.tenants = tenants
         self.clock = clock
         self.engine = engine
@@ -131,7 +134,7 @@ class SyncService:
         if sync.status == Status.DISABLED:
             return sync  # disabling twice changes nothing
         self.engine.stop(sync)
-        sync.move(Status.DISABLED, self.clock.now())
+        sync.disable(self.clock.now())
         return sync
 
     def reenable(self, tenant: Tenant, id_: str) -> Sync:
@@ -149,6 +152,29 @@ class SyncService:
         self.engine.remove(sync)
         self.tenants.remove_sync(sync)
         return sync
+
+    # -- records ---------------------------------------------------------------------------
+    def page(self, tenant: Tenant, id_: str, cursor: str | None, size: int) -> tuple[Page, list[dict[str, Any]]]:
+        """A page of the sync's records after `cursor`, and the records as served."""
+        if size < 1:
+            raise InvalidInput("pageSize", f"pageSize must be at least 1, not {size}")
+        sync = self.get(tenant, id_)
+        page = sync.records.page(cursor, size)
+        return page, self.work.records_data(sync, page.records)
+
+    def record(self, tenant: Tenant, id_: str, record_id: str) -> dict[str, Any]:
+        sync = self.get(tenant, id_)
+        return self.work.record_data(sync, sync.records.get(record_id))
+
+    def content(self, tenant: Tenant, id_: str, record_id: str) -> tuple[bytes, str]:
+        sync = self.get(tenant, id_)
+        record = sync.records.get(record_id)
+        if record.deleted:
+            raise RecordNotFound("recordId", f"record '{record.id}' was deleted upstream; its content is gone")
+        found = self.work.content(sync, record)
+        if found is None:
+            raise NoContent("recordId", f"record '{record.id}' has no downloadable content (a folder, or no file body)")
+        return found
 
     def drop_tenants(self, project_id: str, user_id: str | None = None) -> int:
         """Forget one user's (or a project's) container whole; returns how many syncs it held."""

@@ -83,7 +83,30 @@ class Sync:
     def tenant(self) -> tuple[str, str]:
         return (self.project_id, self.user_id)
 
-    def move(
+    # -- the named lifecycle moves: a status and its companion fields change together -------
+    def start_run(self, at: datetime) -> None:
+        self._move(Status.ACTIVE, at)
+
+    def finish_run(self, at: datetime, full: bool) -> None:
+        self._move(Status.IDLE, at)
+        self.last_synced_at = at
+        if full:
+            self.last_full_synced_at = at
+
+    def back_off(self, at: datetime, backoff_ms: int) -> None:
+        self._move(Status.RATE_LIMITED, at, backoff_ms=backoff_ms)
+
+    def fail(self, at: datetime, reason: str, error_code: object = None) -> None:
+        self._move(Status.ERRORED, at, reason=reason, error_code=error_code)
+
+    def disable(self, at: datetime) -> None:
+        self._move(Status.DISABLED, at)
+
+    def resume(self, at: datetime) -> None:
+        """Re-enabled: carry on with the initial sync (ACTIVE), or wait for the schedule (IDLE)."""
+        self._move(Status.IDLE if self.initial_complete else Status.ACTIVE, at)
+
+    def _move(
         self, to: Status, at: datetime, reason: str | None = None, backoff_ms: int | None = None,
         error_code: object = None,
     ) -> None:

@@ -15,10 +15,10 @@ from typing import Any, Iterator
 from typing import Callable
 
 from .engine import INCREMENTAL, INITIAL, Step
-from .events import EventBus
+from .events import EventBus, RecordCreated, RecordDeleted, RecordErrored, RecordUpdated
 from .ids import namespace_of, uuid5_text
 from .faults import FaultBook
-from .records import StoredRecord
+from .records import CREATED, UPDATED, StoredRecord
 from .sources import Source as Account, Upstream
 from .syncs import Sync
 
@@ -29,6 +29,7 @@ BATCH = 1000  # items read per step of a run
 RENDERED_PER_ACCOUNT = 20_000
 
 
+RECORD_CHANGES = {CREATED: RecordCreated, UPDATED: RecordUpdated}
 MEMBERSHIP = "membership"  # change-log kind of a group's membership; its external id is "group:<email>"
 # Changes an incremental run brings fully in line by storing the item; after any other (a deletion,
 # a move out of scope, a sharing or membership change) only a full run does.
@@ -133,7 +134,7 @@ class UpstreamWork:
                     sync.needs_full = True
                 run.seen.add(rid)
                 message = fault.message or f"Failed to process record {external_id}: the integration returned an error"
-                self.events.emit("record_errored", at, sync, message=message, recordId=rid, model=sync.pipeline)
+                self.events.emit(RecordErrored(message, rid, sync.pipeline), at, sync)
                 continue
             run.seen.add(self._store(sync, account, item, at, notify, rid))
         seconds = read * self.seconds_per_record
@@ -146,10 +147,7 @@ class UpstreamWork:
                     if sync.permissions is not None:
                         self._unplace(sync, account, record.id, record.external_id, at)
                     if notify:
-                        self.events.emit(
-                            "record_deleted", at, sync, recordId=record.id, model=sync.pipeline,
-                            externalId=record.external_id,
-                        )
+                        self.events.emit(RecordDeleted(record.id, sync.pipeline, record.external_id), at, sync)
             sync.needs_full = run.record_failed  # a failed record is brought in line by the next full run
         sync.reading = None
         return Step(done=True, seconds=seconds, records_seen=sync.records.active)
@@ -163,7 +161,7 @@ class UpstreamWork:
         data = None if generated else self.normalize(sync, account, item, rid)
         outcome = sync.records.upsert(rid, external_id, version, at, data)
         if notify and outcome is not None:
-            self.events.emit(f"record_{outcome}", at, sync, recordId=rid, model=sync.pipeline)
+            self.events.emit(RECORD_CHANGES[outcome](rid, sync.pipeline), at, sync)
         if sync.permissions is not None:
             self._place(sync, account, item, at, listed=True, rid=rid)
         return rid

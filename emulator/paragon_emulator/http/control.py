@@ -219,22 +219,12 @@ def set_webhook_config(ctx: Context) -> dict[str, Any]:
 
 
 def list_webhook_events(ctx: Context) -> dict[str, Any]:
-    wanted = {k: ctx.query.get(k) for k in ("syncId", "type", "status")}
-    found = []
-    for delivery in ctx.emulator.webhooks.log.values():
-        event = delivery.event
-        if wanted["syncId"] and event.sync_id != wanted["syncId"]:
-            continue
-        if wanted["type"] and event.type != wanted["type"]:
-            continue
-        if wanted["status"] and delivery.status != wanted["status"]:
-            continue
-        found.append(delivery_json(delivery))
-    return {"data": found}
+    log = ctx.emulator.webhook_log(ctx.query.get("syncId"), ctx.query.get("type"), ctx.query.get("status"))
+    return {"data": [delivery_json(d) for d in log]}
 
 
 def redeliver(ctx: Context) -> dict[str, Any]:
-    return delivery_json(ctx.emulator.webhooks.redeliver(ctx.path["eventId"]))
+    return delivery_json(ctx.emulator.redeliver(ctx.path["eventId"]))
 
 
 def trigger(ctx: Context) -> dict[str, Any]:
@@ -254,12 +244,7 @@ OPERATIONS += [
 
 # -- faults and the contract report ----------------------------------------------------------------
 def list_faults(ctx: Context) -> dict[str, Any]:
-    emulator = ctx.emulator
-    return {
-        "sync": [f.describe() for f in emulator.faults],
-        "api": [r.describe() for r in emulator.api_faults.rules],
-        "latencyMs": emulator.api_faults.latency_ms,
-    }
+    return ctx.emulator.list_faults()
 
 
 def add_sync_fault(ctx: Context) -> dict[str, Any]:
@@ -286,15 +271,14 @@ def set_latency(ctx: Context) -> dict[str, Any]:
 
 
 def clear_faults(ctx: Context) -> dict[str, Any]:
-    cleared = ctx.emulator.clear_sync_faults() + ctx.emulator.api_faults.clear()
-    return {"cleared": cleared}
+    return {"cleared": ctx.emulator.clear_faults()}
 
 
 def clear_one_fault(ctx: Context) -> dict[str, Any]:
     fault_id = int(ctx.path["faultId"])
     if ctx.path["kind"] == "sync":
         return {"cleared": ctx.emulator.clear_sync_faults(fault_id)}
-    return {"cleared": ctx.emulator.api_faults.clear(fault_id)}
+    return {"cleared": ctx.emulator.clear_api_fault(fault_id)}
 
 
 def contract(ctx: Context) -> dict[str, Any]:
@@ -302,8 +286,7 @@ def contract(ctx: Context) -> dict[str, Any]:
 
 
 def clear_contract(ctx: Context) -> dict[str, Any]:
-    ctx.emulator.contract.clear()
-    return ctx.emulator.contract_report()
+    return ctx.emulator.clear_contract()
 
 
 OPERATIONS += [

@@ -6,17 +6,14 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..domain.errors import InvalidInput, NoContent, RecordNotFound
 from .routing import Context, Operation
 
 
 def pull(ctx: Context) -> Response:
     settings = ctx.emulator.settings
-    sync = ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"])
     size = int(ctx.query.get("pageSize", settings.page_size_default))
-    if size < 1:
-        raise InvalidInput("pageSize", f"pageSize must be at least 1, not {size}")
-    page = sync.records.page(ctx.query.get("cursor") or None, min(size, settings.page_size_max))
+    cursor = ctx.query.get("cursor") or None
+    page, data = ctx.emulator.syncs.page(ctx.tenant, ctx.path["syncId"], cursor, min(size, settings.page_size_max))
     paging: dict[str, Any] = {
         "totalRecords": page.total,
         "totalActiveRecords": page.active,
@@ -25,23 +22,15 @@ def pull(ctx: Context) -> Response:
     }
     if page.cursor is not None:
         paging["cursor"] = page.cursor
-    return ctx.records_json.page(ctx.emulator.work.records_data(sync, page.records), {"paging": paging})
+    return ctx.records_json.page(data, {"paging": paging})
 
 
 def get_record(ctx: Context) -> Response:
-    sync = ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"])
-    return ctx.records_json.one(ctx.emulator.work.record_data(sync, sync.records.get(ctx.path["recordId"])))
+    return ctx.records_json.one(ctx.emulator.syncs.record(ctx.tenant, ctx.path["syncId"], ctx.path["recordId"]))
 
 
 def content(ctx: Context) -> Response:
-    sync = ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"])
-    record = sync.records.get(ctx.path["recordId"])
-    if record.deleted:
-        raise RecordNotFound("recordId", f"record '{record.id}' was deleted upstream; its content is gone")
-    found = ctx.emulator.work.content(sync, record)
-    if found is None:
-        raise NoContent("recordId", f"record '{record.id}' has no downloadable content (a folder, or no file body)")
-    data, media_type = found
+    data, media_type = ctx.emulator.syncs.content(ctx.tenant, ctx.path["syncId"], ctx.path["recordId"])
     return Response(data, media_type=media_type)
 
 

@@ -72,7 +72,7 @@ def payload(event: DomainEvent) -> dict[str, Any]:
         "timestamp": iso(event.at),
     }
     data = {k: (iso(v) if isinstance(v, datetime) else v) for k, v in event.data.items()}
-    if event.type in ("sync_errored", "record_errored"):
+    if event.what.is_error:
         body["error"] = data
     else:
         body["data"] = data
