@@ -43,10 +43,10 @@ def parse_duration(text: str) -> float:
     return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
 
 
-@dataclass(order=True)
+@dataclass(eq=False)
 class Timer:
     due: datetime
-    order: tuple = field(compare=True)
+    order: tuple
     seq: int
     callback: Callable[[datetime], None] = field(compare=False)
     owner: Hashable = field(compare=False, default=None)
@@ -61,7 +61,8 @@ class Clock:
         self._anchor_emulated = start or datetime.now(timezone.utc)
         self._anchor_real = time.monotonic()
         self._settled = self._anchor_emulated
-        self._timers: list[Timer] = []
+        # Heap entries are (due, order, seq, timer) tuples: compared in C, not by a dataclass __lt__.
+        self._timers: list[tuple[datetime, tuple, int, Timer]] = []
         self._by_owner: dict[Hashable, list[Timer]] = {}
         self._dead = 0  # cancelled timers still in the heap
         self._seq = itertools.count()
@@ -147,14 +148,15 @@ class Clock:
         ran = 0
         deadline = None if budget is None else time.monotonic() + budget
         timers = self._timers
-        while timers and timers[0].due <= target:
-            timer = heapq.heappop(timers)
+        while timers and timers[0][0] <= target:
+            entry = heapq.heappop(timers)
+            timer = entry[3]
             if timer.cancelled:
                 self._dead -= 1
                 continue
             due = timer.due
             if deadline is not None and due > self._settled and ran and time.monotonic() > deadline:
-                heapq.heappush(timers, timer)  # every timer of the last instant has run: stop here
+                heapq.heappush(timers, entry)  # every timer of the last instant has run: stop here
                 return ran, False
             self._forget(timer)
             if due > self._settled:
@@ -176,7 +178,7 @@ class Clock:
         self, due: datetime, callback: Callable[[datetime], None], owner: Hashable = None, order: tuple = ()
     ) -> Timer:
         timer = Timer(due, order, next(self._seq), callback, owner)
-        heapq.heappush(self._timers, timer)
+        heapq.heappush(self._timers, (due, order, timer.seq, timer))
         self._by_owner.setdefault(owner, []).append(timer)
         return timer
 
@@ -196,7 +198,7 @@ class Clock:
 
     def _compact(self) -> None:
         if self._dead > 64 and self._dead > len(self._timers) // 2:
-            self._timers = [t for t in self._timers if not t.cancelled]
+            self._timers = [e for e in self._timers if not e[3].cancelled]
             heapq.heapify(self._timers)
             self._dead = 0
 
@@ -214,7 +216,7 @@ class Clock:
 
     @property
     def next_due(self) -> datetime | None:
-        while self._timers and self._timers[0].cancelled:
+        while self._timers and self._timers[0][3].cancelled:
             heapq.heappop(self._timers)
             self._dead -= 1
-        return self._timers[0].due if self._timers else None
+        return self._timers[0][0] if self._timers else None
