@@ -207,3 +207,23 @@ def test_same_seed_gives_the_same_ids_across_runs(settings, auth):
         with TestClient(create_app(settings)) as fresh:
             ids.append(enable(fresh, auth())["id"])
     assert ids[0] == ids[1]
+
+
+def test_ten_years_of_idle_syncs_pass_in_one_advance(client, auth):
+    """An advance costs what happens in it: ten years of a quiet fleet, every timestamp where the schedule puts it."""
+    headers = auth()
+    ids = [
+        enable(client, headers, integration="hubspot", pipeline="contacts", configurationName=f"c{n}")["id"]
+        for n in range(8)
+    ]
+    advance(client, 3)  # initial syncs done at +3 s
+    client.patch(f"/api/syncs/{ids[1]}", json={"incrementalAccumulatorFrequency": "1h"}, headers=headers)
+    moved = client.post("/_emulator/clock/advance", json={"duration": "3650d"})
+    assert moved.status_code == 200, moved.text
+    ten_years = 3650 * 86400
+    for sync_id in ids:
+        summary = status(client, headers, sync_id)["summary"]
+        # Full syncs every 24 h after the initial one ended (+3 s), each 2 s long.
+        assert summary["lastPeriodicFullSyncedAt"] == iso(3 + (ten_years // 86400 - 1) * 86400 + 2)
+    # The default 1m incremental runs: the last one started at a whole minute after +3 s and took 2 s.
+    assert status(client, headers, ids[0])["summary"]["lastSyncedAt"] == iso(3 + ten_years - 60 + 2)
