@@ -30,7 +30,8 @@ from .settings import Settings
 from .tokens import TokenVerifier, mint
 from .http.api_faults import ApiFaults, ContractRecorder
 from .spec.validation import api_operations
-from .webhooks.delivery import Dispatcher, Endpoint
+from .webhooks.delivery import Dispatcher, Endpoint, check_url
+from .webhooks.signing import check_secret
 
 T = TypeVar("T")
 # A long advance runs timers for this many real seconds, then lets waiting requests in.
@@ -218,6 +219,14 @@ class Emulator:
     def configure_webhooks(self, project_id: str | None = None, url: str | None = None, secret: str | None = None) -> Endpoint:
         """Set one project's webhook URL and/or secret (the default project when none is named)."""
         project = project_id or self.settings.default_project_id
+        if url is not None and url != "":
+            problem = check_url(url)
+            if problem:
+                raise InvalidInput("url", problem)
+        if secret:
+            problem = check_secret(secret)
+            if problem:
+                raise InvalidInput("secret", problem)
         with self.lock:
             current = self.endpoint(project)
             self.endpoints[project] = Endpoint(url if url is not None else current.url, secret or current.secret)

@@ -94,7 +94,7 @@ class TokenVerifier:
     def verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError as exc:
+        except jwt.InvalidTokenError as exc:  # DecodeError, and headers it refuses ("kid": 5, "crit": [...])
             raise AuthError("AUTH_MALFORMED_TOKEN", f"the bearer token is not a JWT: {exc}") from None
         alg = header.get("alg")
         if alg not in self.algorithms:

@@ -221,7 +221,53 @@ def compiled(method: str, path_pattern: str) -> CompiledOperation | StockOperati
     return StockOperation(openapi(), method, path_pattern)
 
 
+MAX_JSON_DEPTH = 64
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity)")
+
+
+def json_body_problems(body: bytes) -> list[dict[str, str]]:
+    """What JSON allows but no handler can take: NaN and Infinity, nesting past MAX_JSON_DEPTH
+    levels, and lone UTF-16 surrogates (they cannot be encoded back). Bodies with none of their
+    marks (the usual ones) are not parsed here."""
+    suspicious = (
+        b"NaN" in body or b"Infinity" in body or b"\\u" in body
+        or body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH
+    )
+    if not suspicious:
+        return []
+    try:
+        value = json.loads(body, parse_constant=_constant)
+    except RecursionError:
+        return [violation("body", "$", "depth", f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")]
+    except ValueError as exc:
+        if "RFC 8259" in str(exc):
+            return [violation("body", "$", "json", str(exc))]
+        return []  # not JSON at all: openapi-core says so
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return [violation("body", "$", "depth", f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")]
+        if isinstance(item, dict):
+            stack.extend((k, depth) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return [violation("body", "$", "json", "the JSON body has a lone UTF-16 surrogate (\\ud800-\\udfff)")]
+    return []
+
+
 def validate_request(request: CoreRequest) -> list[dict[str, str]]:
+    problems = json_body_problems(request.body) if request.body else []
+    if problems:
+        return problems
     return violations(compiled(request.method, request.path_pattern).request_errors(request))
 
 

@@ -61,6 +61,19 @@ class Endpoint:
     secret: str
 
 
+def check_url(url: str) -> str | None:
+    """Why a webhook URL cannot be posted to, or None: absolute http(s), a host, nothing unprintable."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return f"the webhook URL {url!r} contains spaces or control characters"
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        return f"the webhook URL {url!r} is not a URL: {exc}"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return f"the webhook URL {url!r} must be an absolute http:// or https:// URL with a host"
+    return None
+
+
 def payload(event: DomainEvent) -> dict[str, Any]:
     """The documented webhook body: the standard fields plus data or error (fact sheet 7.3/7.4)."""
     body: dict[str, Any] = {
@@ -167,15 +180,15 @@ class Dispatcher:
 
     # -- on a worker thread -----------------------------------------------------------------------
     def _send(self, delivery: Delivery, attempt: Attempt, endpoint: Endpoint) -> None:
-        headers = {"content-type": "application/json", **sign(delivery.event.id, delivery.body, endpoint.secret)}
         started = time.monotonic()
         try:
+            headers = {"content-type": "application/json", **sign(delivery.event.id, delivery.body, endpoint.secret)}
             response = self._http().post(endpoint.url or "", content=delivery.body, headers=headers)
             attempt.status_code = response.status_code
             ok = 200 <= response.status_code < 300
             if not ok:
                 attempt.error = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever fails, the attempt fails and the queue moves on
             ok = False
             attempt.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         attempt.latency_ms = round((time.monotonic() - started) * 1000, 2)

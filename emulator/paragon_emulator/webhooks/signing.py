@@ -8,6 +8,7 @@ Use `verify()` in your tests to check a delivery the way a careful receiver woul
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import time
@@ -21,8 +22,17 @@ class InvalidSignature(Exception):
 def _key(secret: str) -> bytes:
     # Standard Webhooks secrets are "whsec_<base64>"; any other string is used as UTF-8 bytes.
     if secret.startswith("whsec_"):
-        return base64.b64decode(secret[len("whsec_"):])
+        return base64.b64decode(secret[len("whsec_"):], validate=True)
     return secret.encode()
+
+
+def check_secret(secret: str) -> str | None:
+    """Why the secret cannot sign, or None."""
+    try:
+        key = _key(secret)
+    except (ValueError, binascii.Error):
+        return "a whsec_ secret is whsec_ and base64 (Standard Webhooks); this one is not valid base64"
+    return None if key else "the secret is empty"
 
 
 def paragon_signature(body: bytes, secret: str) -> str:

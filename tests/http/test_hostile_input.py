@@ -1,0 +1,79 @@
+"""Input a client can send that once made the emulator answer 500 or accept nonsense (issue 16, 1-4)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tests.conftest import PROJECT
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("header", [{"alg": "RS256", "kid": 5}, {"alg": "RS256", "crit": ["exp"]}])
+def test_a_token_header_pyjwt_refuses_is_a_401(client, header):
+    token = f"{_b64(header)}.{_b64({'sub': 'alice'})}.c2lnbmF0dXJl"
+    response = client.get("/api/syncs", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    assert response.json()["code"] == "AUTH_MALFORMED_TOKEN"
+
+
+@pytest.mark.parametrize("depth", [100, 1_000, 5_000])
+def test_deeply_nested_json_is_a_400_naming_the_depth(client, auth, depth):
+    body = '{"integration": "googledrive", "pipeline": "files", "configuration": ' + "[" * depth + "]" * depth + "}"
+    response = client.post("/api/syncs", content=body, headers={**auth(), "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["rule"] == "depth"
+    nested = {"fields": {"name": json.loads("[" * 900 + "]" * 900)}}
+    upstream = client.post(f"/_emulator/upstream/{PROJECT}/alice/googledrive/files/items", content=json.dumps(nested),
+                           headers={"Content-Type": "application/json"})
+    assert upstream.status_code == 400 and upstream.json()["errors"][0]["rule"] == "depth"
+    assert client.get("/api/syncs", headers=auth()).json() == {"data": []}  # nothing changed
+
+
+def test_a_lone_surrogate_is_a_400_and_a_pair_is_a_character(client, auth):
+    lone = b'{"integration": "\\ud800", "pipeline": "files"}'
+    response = client.post("/api/syncs", content=lone, headers={**auth(), "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert "surrogate" in response.json()["errors"][0]["message"]
+    pair = b'{"integration": "google\\ud83d\\ude00drive", "pipeline": "files"}'
+    response = client.post("/api/syncs", content=pair, headers={**auth(), "Content-Type": "application/json"})
+    assert response.status_code == 400 and "\U0001F600" in response.json()["message"]  # an unknown integration, said back
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_refused_and_change_nothing(client, constant):
+    body = '{"status": 503, "fraction": %s}' % constant
+    response = client.post("/_emulator/faults/api", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert constant.lstrip("-") in response.json()["errors"][0]["message"]
+    assert client.get("/_emulator/faults").json()["api"] == []
+
+
+@pytest.mark.parametrize(
+    "config, field",
+    [
+        ({"url": "http://[::1/h"}, "url"),
+        ({"url": "http://exa mple.com/"}, "url"),
+        ({"url": "http://example.com/\u0000"}, "url"),
+        ({"url": "ftp://example.com/hooks"}, "url"),
+        ({"url": "/hooks"}, "url"),
+        ({"secret": "whsec_abcde"}, "secret"),
+    ],
+)
+def test_a_webhook_config_that_cannot_deliver_is_refused(client, config, field):
+    before = client.get("/_emulator/webhooks/config").json()
+    response = client.put("/_emulator/webhooks/config", json=config)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["path"] == f"$.{field}"
+    assert client.get("/_emulator/webhooks/config").json() == before
+
+
+def test_a_good_webhook_config_is_kept(client):
+    response = client.put("/_emulator/webhooks/config", json={"url": "http://127.0.0.1:9/hooks", "secret": "whsec_c2VjcmV0"})
+    assert response.status_code == 200, response.text
+    assert response.json()["url"] == "http://127.0.0.1:9/hooks"
