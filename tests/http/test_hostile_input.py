@@ -77,3 +77,28 @@ def test_a_good_webhook_config_is_kept(client):
     response = client.put("/_emulator/webhooks/config", json={"url": "http://127.0.0.1:9/hooks", "secret": "whsec_c2VjcmV0"})
     assert response.status_code == 200, response.text
     assert response.json()["url"] == "http://127.0.0.1:9/hooks"
+
+
+def test_a_client_that_disconnects_mid_body_gets_one_log_line_not_a_traceback(settings, auth, caplog):
+    import asyncio
+
+    from paragon_emulator import create_app
+
+    app = create_app(settings)
+    sent: list[dict] = []
+    headers = [(k.lower().encode(), v.encode()) for k, v in {**auth(), "Content-Type": "application/json",
+                                                              "Content-Length": "100"}.items()]
+    scope = {"type": "http", "method": "POST", "path": "/api/syncs", "raw_path": b"/api/syncs", "query_string": b"",
+             "headers": headers, "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5),
+             "http_version": "1.1", "root_path": "", "app": app}
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    with caplog.at_level("INFO"):
+        asyncio.run(app(scope, receive, send))  # raises nothing
+    assert any("disconnected" in r.getMessage() for r in caplog.records)
+    assert not any(r.levelname == "ERROR" for r in caplog.records)

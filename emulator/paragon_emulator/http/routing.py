@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import jwt
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
@@ -26,6 +27,9 @@ from .auth import authenticate
 from .api_faults import Call
 from .errors import domain_error_response, error_response, violation
 from .rendering import JSON, RecordJSON
+
+
+log = logging.getLogger("paragon_emulator.http")
 
 
 @dataclass
@@ -115,7 +119,11 @@ def endpoint(
                 response: Response = error_response(fault.status, "INJECTED_FAULT", message, headers=headers)
                 _record(request, response, [])
                 return response
-        body = await request.body() if _may_have_body(request) else b""
+        try:
+            body = await request.body() if _may_have_body(request) else b""
+        except ClientDisconnect:  # the client went away mid-body: nobody to answer, nothing to log but a line
+            log.info("%s %s: the client disconnected before its body arrived", request.method, request.url.path)
+            return Response(status_code=400)
         # An empty query value (`?cursor=`) means the parameter is absent, as most servers read it.
         query = [(k, v) for k, v in request.query_params.multi_items() if v != ""] if request.scope["query_string"] else []
         core = validation.core_request(
