@@ -30,13 +30,17 @@ def _start(port: int, *flags: str) -> subprocess.Popen:
             time.sleep(0.1)
 
 
-def test_requests_are_answered_during_a_long_advance_and_sigterm_stops_it():
+def _manual_server() -> tuple[subprocess.Popen, str, dict[str, str]]:
+    """A served emulator on a manual clock, its base URL, and alice's token headers."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     process = _start(port, "--clock-mode", "manual")
+    token = run_cli("token", "--user", "alice").stdout.strip()
+    return process, f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
+
+
+def test_requests_are_answered_during_a_long_advance_and_sigterm_stops_it():
+    process, base, headers = _manual_server()
     try:
-        token = run_cli("token", "--user", "alice").stdout.strip()
-        headers = {"Authorization": f"Bearer {token}"}
         ids = []
         for name in range(12):
             body = {"integration": "hubspot", "pipeline": "contacts", "configurationName": f"c{name}"}
@@ -86,12 +90,8 @@ def test_requests_are_answered_during_a_long_advance_and_sigterm_stops_it():
 
 
 def test_an_accelerated_clock_faster_than_its_timers_falls_behind_and_says_so():
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = _start(port, "--clock-mode", "manual")
+    process, base, headers = _manual_server()
     try:
-        token = run_cli("token", "--user", "alice").stdout.strip()
-        headers = {"Authorization": f"Bearer {token}"}
         ids = [
             httpx.post(f"{base}/api/syncs", json={"integration": "jira", "pipeline": "tickets",
                                                    "configuration": {"projectId": "P"}, "configurationName": f"t{n}"},

@@ -59,7 +59,8 @@ class SyncWork(Protocol):
     def item_count(self, sync: Sync) -> int:
         """How many items a full run of the sync reads."""
 
-    batch: int
+    batch: int  # items a step reads
+    seconds_per_record: float  # emulated time a step spends per item
 
 
 @dataclass(frozen=True)

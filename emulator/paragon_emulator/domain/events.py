@@ -44,9 +44,7 @@ class RecordCreated(What):
 
 
 @dataclass(frozen=True)
-class RecordUpdated(What):
-    recordId: str
-    model: str
+class RecordUpdated(RecordCreated):
     type = "record_updated"
 
 
