@@ -152,12 +152,25 @@ class Emulator:
 
     def advance(self, seconds: float | None = None, duration: str | None = None) -> int:
         """Move emulated time forward, running every timer that falls due, in order."""
+        return self._run_to(self._advance_target(seconds, duration))
+
+    def start_advance(self, seconds: float | None = None, duration: str | None = None) -> tuple[int, datetime | None]:
+        """One slice of an advance, for a caller that must not block longer: (timers run, the
+        target when more is due, to finish with `_run_to` elsewhere). Most advances end here."""
+        target = self._advance_target(seconds, duration)
+        with self.lock:
+            ran, done = self.clock.run_until(target, budget=SLICE_SECONDS)
+        return ran, None if done else target
+
+    def finish_advance(self, target: datetime) -> int:
+        return self._run_to(target)
+
+    def _advance_target(self, seconds: float | None, duration: str | None) -> datetime:
         if (seconds is None) == (duration is None):
             raise InvalidInput("seconds", "give exactly one of seconds or duration")
         amount = parse_duration(duration) if duration is not None else float(seconds)
         with self.lock:
-            target = self.clock.target_after(amount)
-        return self._run_to(target)
+            return self.clock.target_after(amount)
 
     def set_clock(self, mode: str | None = None, rate: float | None = None, now: datetime | None = None) -> int:
         with self.lock:

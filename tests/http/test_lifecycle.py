@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from tests.conftest import START, advance
+from tests.conftest import PROJECT, START, advance
 
 
 def iso(delta_seconds: float) -> str:
@@ -227,3 +227,20 @@ def test_ten_years_of_idle_syncs_pass_in_one_advance(client, auth):
         assert summary["lastPeriodicFullSyncedAt"] == iso(3 + (ten_years // 86400 - 1) * 86400 + 2)
     # The default 1m incremental runs: the last one started at a whole minute after +3 s and took 2 s.
     assert status(client, headers, ids[0])["summary"]["lastSyncedAt"] == iso(3 + ten_years - 60 + 2)
+
+
+def test_an_advance_longer_than_a_slice_answers_with_the_clock_where_it_ended(auth):
+    """An advance runs its first 20 ms slice at once and the rest on a worker thread; the answer is the end."""
+    from starlette.testclient import TestClient
+
+    from paragon_emulator import create_app
+    from tests.conftest import make_settings
+
+    with TestClient(create_app(make_settings(seconds_per_record=0.001))) as client:
+        client.put(f"/_emulator/upstream/{PROJECT}/alice/googledrive/files", json={"size": 20_000})
+        enable(client, auth())
+        moved = client.post("/_emulator/clock/advance", json={"seconds": 90})  # 20 steps of 1,000 items, 1 s apart
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["clock"]["now"] == iso(90) == moved.json()["clock"]["settled"]
+        sync_id = client.get("/api/syncs", headers=auth()).json()["data"][0]["id"]
+        assert status(client, auth(), sync_id)["status"] == "IDLE"  # 1 + 2 + 20 s: done well before 90 s

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ..spec import validation
-from .routing import Context, Operation
+from .routing import Context, Later, Operation
 from .syncs import sync_json
 
 
@@ -34,16 +34,27 @@ def get_clock(ctx: Context) -> dict[str, Any]:
     return ctx.emulator.clock_state()
 
 
-def set_clock(ctx: Context) -> dict[str, Any]:
+def set_clock(ctx: Context) -> Later:
     body = ctx.body
     now = datetime.fromisoformat(body["now"].replace("Z", "+00:00")) if "now" in body else None
-    ctx.emulator.set_clock(body.get("mode"), body.get("rate"), now)
-    return ctx.emulator.clock_state()
+
+    def move() -> dict[str, Any]:
+        ctx.emulator.set_clock(body.get("mode"), body.get("rate"), now)
+        return ctx.emulator.clock_state()
+
+    return Later(move)
 
 
-def advance(ctx: Context) -> dict[str, Any]:
-    ran = ctx.emulator.advance(ctx.body.get("seconds"), ctx.body.get("duration"))
-    return {"clock": ctx.emulator.clock_state(), "timersRun": ran}
+def advance(ctx: Context) -> dict[str, Any] | Later:
+    # The first slice runs here; a longer advance goes on on a worker thread.
+    ran, rest = ctx.emulator.start_advance(ctx.body.get("seconds"), ctx.body.get("duration"))
+    if rest is None:
+        return {"clock": ctx.emulator.clock_state(), "timersRun": ran}
+    def finish() -> dict[str, Any]:
+        total = ran + ctx.emulator.finish_advance(rest)
+        return {"clock": ctx.emulator.clock_state(), "timersRun": total}  # the clock once the advance is done
+
+    return Later(finish)
 
 
 def tenants(ctx: Context) -> dict[str, Any]:

@@ -56,12 +56,26 @@ class Operation:
     method: str
     path: str
     handler: Handler
-    long: bool = False  # takes the lock itself, in slices, on a worker thread (clock advances)
+    long: bool = False  # takes the lock itself, in slices; may hand the rest of its work to a Later
 
     @property
     def real_api(self) -> bool:
         """The real API needs a token and meets faults; the control plane (and the spec) never do."""
         return self.path.startswith("/api/")
+
+
+@dataclass(frozen=True)
+class Later:
+    """The rest of a long operation (a clock advance past its first slice), run on a worker thread."""
+
+    work: Callable[[], Any]
+
+    def response(self) -> Response:
+        try:
+            result = self.work()
+        except DomainError as exc:
+            return domain_error_response(exc)
+        return result if isinstance(result, Response) else JSON(result)
 
 
 class VerifiedTokens:
@@ -137,10 +151,9 @@ def endpoint(
             request.headers.get("content-type", "application/json" if body else ""),
         )
         violations: list[dict[str, str]] = []
-        if operation.long:
-            response = await run_in_threadpool(_serve, request, core, body, _first_values(query), violations)
-        else:
-            response = _serve(request, core, body, _first_values(query), violations)
+        response = _serve(request, core, body, _first_values(query), violations)
+        if isinstance(response, Later):
+            response = await run_in_threadpool(response.response)
         if strict:
             response = _check_response(core, response)
         if real_api:
@@ -154,7 +167,7 @@ def endpoint(
 
     def _serve(
         request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str], violations: list
-    ) -> Response:
+    ) -> Response | Later:
         principal = None
         if real_api:
             try:
@@ -181,7 +194,7 @@ def endpoint(
             result = operation.handler(context) if operation.long else emulator.run(lambda: operation.handler(context))
         except DomainError as exc:
             return domain_error_response(exc)
-        return result if isinstance(result, Response) else JSON(result)
+        return result if isinstance(result, (Response, Later)) else JSON(result)
 
     return serve
 
