@@ -103,6 +103,11 @@ class TokenVerifier:
                 f"tokens signed with alg '{alg}' are refused; sign with {', '.join(self.algorithms)}",
             )
         claims = self._decode(token)
+        for name in ("exp", "nbf", "iat"):
+            # RFC 7519 NumericDate: a JSON number; pyjwt would also take "1767225600" or true.
+            value = claims.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise AuthError("AUTH_INVALID_TOKEN", f"the token's '{name}' is {value!r}, not a number of seconds (NumericDate)")
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub:
             raise AuthError("AUTH_MISSING_CLAIM", "the token has no 'sub' claim (the connected user's id)")

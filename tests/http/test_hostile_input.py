@@ -102,3 +102,16 @@ def test_a_client_that_disconnects_mid_body_gets_one_log_line_not_a_traceback(se
         asyncio.run(app(scope, receive, send))  # raises nothing
     assert any("disconnected" in r.getMessage() for r in caplog.records)
     assert not any(r.levelname == "ERROR" for r in caplog.records)
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_a_numeric_date_given_as_a_string_is_a_401(client, settings, claim):
+    import time
+
+    from paragon_emulator.tokens import mint
+
+    value = str(int(time.time()) + (3600 if claim == "exp" else -60))
+    token = mint(settings, "alice", claims={claim: value})[0]
+    response = client.get("/api/syncs", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    assert claim in response.json()["message"]
