@@ -43,7 +43,10 @@ class Settings(BaseSettings):
     public_keys: CommaList = Field(
         default_factory=list, description="Extra PEM public keys (file paths or PEM text) that may sign tokens."
     )
-    dev_key: bool = Field(True, description="Accept tokens signed with the bundled development key.")
+    dev_key: bool | None = Field(
+        None,
+        description="Accept tokens signed with the bundled development key (default: yes, unless public_keys are given).",
+    )
     jwt_algorithms: CommaList = Field(default_factory=lambda: ["RS256"], description="Accepted JWT algorithms.")
     jwt_leeway_seconds: int = Field(0, ge=0, le=3600, description="Clock skew allowed on exp/nbf/iat.")
     default_frequency: Literal["1m", "5m", "10m", "30m", "1h", "3h", "6h", "24h"] = Field(
@@ -122,6 +125,9 @@ class Settings(BaseSettings):
     def _page_sizes(self) -> "Settings":
         if self.page_size_default > self.page_size_max:
             raise ValueError("page_size_default must not exceed page_size_max")
+        if self.dev_key is None:
+            # With your own key, a token anyone can mint from the bundled key is refused unless asked for.
+            self.dev_key = not self.public_keys
         if not self.dev_key and not self.public_keys:
             raise ValueError("dev_key is off and no public_keys are given: no token could ever be accepted")
         return self

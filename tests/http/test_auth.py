@@ -129,10 +129,15 @@ def test_a_configured_key_and_project_are_accepted(tmp_path):
     )
     key_file = tmp_path / "public.pem"
     key_file.write_bytes(public)
-    settings = make_settings(project_ids=["my-project"], public_keys=[str(key_file)], dev_key=False)
+    # Given your own key, the bundled development key is off unless asked for (issue 16, item 9).
+    settings = make_settings(project_ids=["my-project"], public_keys=[str(key_file)])
     with TestClient(create_app(settings)) as client:
         own = _sign(_claims(aud="useparagon.com/my-project"), key=private)
         assert client.get("/api/syncs", headers={"Authorization": f"Bearer {own}"}).status_code == 200
         dev = _sign(_claims(aud="useparagon.com/my-project"))
         refused = client.get("/api/syncs", headers={"Authorization": f"Bearer {dev}"})
         assert refused.status_code == 401 and refused.json()["code"] == "AUTH_BAD_SIGNATURE"
+    both = make_settings(project_ids=["my-project"], public_keys=[str(key_file)], dev_key=True)
+    with TestClient(create_app(both)) as client:
+        for token in (own, dev):
+            assert client.get("/api/syncs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
