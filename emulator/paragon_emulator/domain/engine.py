@@ -107,7 +107,6 @@ class SyncEngine:
         self.faults = faults  # the fault book of the sync's tenant
         self.run_time = timedelta(seconds=timing.run_seconds)
         self.full_interval = timedelta(seconds=timing.full_interval)
-        self._until = clock.settled  # the instant the sync being processed is brought up to
 
     # -- what the service calls ----------------------------------------------------------
     def start(self, sync: Sync, at: datetime) -> None:
@@ -175,7 +174,6 @@ class SyncEngine:
     # -- processing events in order ------------------------------------------------------
     def _process(self, sync: Sync, until: datetime) -> None:
         plan = sync.plan
-        self._until = until
         while True:
             run = plan.run
             first = plan.start_at if run is None else run.next_at
@@ -198,9 +196,14 @@ class SyncEngine:
                     plan.pending_full = True
                 else:
                     self._begin(sync, FULL, first)
-            elif not self._skip_incrementals(sync, until):
-                plan.incremental_due = first + self._frequency(sync)
-                self._begin(sync, INCREMENTAL, first)
+            else:
+                if not self._skip_incrementals(sync, until):
+                    plan.incremental_due = first + self._frequency(sync)
+                    self._begin(sync, INCREMENTAL, first)
+                continue  # what follows is about full runs
+            started = plan.run
+            if started is not None and started.computed and started.kind == FULL and started.started == first:
+                self._skip_cycles(sync, first, until)  # a full run that changes nothing began just now
 
     def _start_waiting(self, sync: Sync, at: datetime) -> None:
         plan = sync.plan
@@ -228,8 +231,6 @@ class SyncEngine:
         if self._without_effect(sync, kind):
             length = self.run_time if kind == INCREMENTAL else self._full_length(sync)
             plan.run = Run(kind, at, at + length, computed=True, finishing=True)
-            if kind == FULL:
-                self._skip_cycles(sync, at)
             return
         plan.cycle = None
         self.work.begin(sync, kind)
@@ -311,8 +312,8 @@ class SyncEngine:
         plan.incremental_due = due + runs * period
         return True
 
-    def _skip_cycles(self, sync: Sync, start: datetime) -> None:
-        """At a computed full start: when the last cycle was one like this, skip every whole cycle to come.
+    def _skip_cycles(self, sync: Sync, start: datetime, until: datetime) -> None:
+        """At a computed full start: when the last cycle was one like this, skip every whole cycle up to `until`.
 
         Nothing changed in the last cycle (every run in it was computed), so the next ones are it
         again, moved by the full interval."""
@@ -324,7 +325,7 @@ class SyncEngine:
         plan.cycle = (start, shape)
         if previous is None or previous[1] != shape or start - previous[0] != self.full_interval:
             return
-        cycles = (self._until - start) // self.full_interval
+        cycles = (until - start) // self.full_interval
         if cycles < 1:
             return
         shift = cycles * self.full_interval
