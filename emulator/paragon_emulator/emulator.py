@@ -339,10 +339,10 @@ class Emulator:
             books = [state.faults for state in self.tenancy]
             if fault_id is not None and not any(book.find(fault_id) for book in books):
                 raise NotFound("faultId", f"no sync fault {fault_id}")
-            picked = [f for book in books for f in book.faults
-                      if (fault_id is None or f.id == fault_id) and (sync_id is None or f.sync_id == sync_id)]
-            affected = [s for s in (self.tenancy.of_sync(f.sync_id) for f in picked) if s is not None]
-            syncs = list({f.sync_id: state.syncs[f.sync_id] for f, state in zip(picked, affected) if f.sync_id in state.syncs}.values())
+            # The syncs whose faults go (a deleted sync's faults stay in its tenant's book, with no sync).
+            ids = dict.fromkeys(f.sync_id for book in books for f in book.matching(fault_id, sync_id))
+            states = {i: self.tenancy.of_sync(i) for i in ids}
+            syncs = [state.syncs[i] for i, state in states.items() if state is not None]
             with self._changing(syncs):
                 return sum(len(book.clear(fault_id, sync_id)) for book in books)
 

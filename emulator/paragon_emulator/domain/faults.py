@@ -143,12 +143,16 @@ class FaultBook:
     def find(self, fault_id: int) -> SyncFault | None:
         return next((f for faults in self.by_sync.values() for f in faults if f.id == fault_id), None)
 
-    def clear(self, fault_id: int | None = None, sync_id: str | None = None) -> list[SyncFault]:
-        """Drop the faults picked (all by default); returns them."""
-        doomed = [
+    def matching(self, fault_id: int | None = None, sync_id: str | None = None) -> list[SyncFault]:
+        """The faults picked by id and/or sync (all by default)."""
+        return [
             f for f in self.faults
             if (fault_id is None or f.id == fault_id) and (sync_id is None or f.sync_id == sync_id)
         ]
+
+    def clear(self, fault_id: int | None = None, sync_id: str | None = None) -> list[SyncFault]:
+        """Drop the faults picked (all by default); returns them."""
+        doomed = self.matching(fault_id, sync_id)
         for fault in doomed:
             self._drop(fault)
         return doomed
