@@ -177,7 +177,7 @@ class Emulator:
             if rate is not None and (mode or self.clock.mode) != "accelerated":
                 raise InvalidInput("rate", "a rate applies only to the accelerated mode")
             if mode is not None or rate is not None:
-                self.clock._check(mode or self.clock.mode, rate if rate is not None else self.clock.rate)
+                self.clock.check(mode or self.clock.mode, rate if rate is not None else self.clock.rate)
             target = self.clock.target_of(now) if now is not None else None
         ran = self._run_to(target) if target is not None else 0
         if mode is not None or rate is not None:

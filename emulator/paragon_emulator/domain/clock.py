@@ -55,7 +55,7 @@ class Timer:
 
 class Clock:
     def __init__(self, mode: str = "real", rate: float = 1.0, start: datetime | None = None):
-        self._check(mode, rate)
+        self.check(mode, rate)
         self._mode = mode
         self._rate = rate if mode == "accelerated" else 1.0
         self._anchor_emulated = start or datetime.now(timezone.utc)
@@ -68,7 +68,7 @@ class Clock:
         self._seq = itertools.count()
 
     @staticmethod
-    def _check(mode: str, rate: float) -> None:
+    def check(mode: str, rate: float) -> None:
         if mode not in MODES:
             raise InvalidInput("mode", f"clock mode must be one of {', '.join(MODES)}, not '{mode}'")
         if not 0 < rate <= MAX_RATE:
@@ -108,7 +108,7 @@ class Clock:
     def set_mode(self, mode: str | None = None, rate: float | None = None) -> None:
         mode = mode or self._mode
         rate = rate if rate is not None else (self._rate if mode == "accelerated" else 1.0)
-        self._check(mode, rate)
+        self.check(mode, rate)
         # Timers still due stay due: a manual clock does not jump ahead of what has run.
         self._reanchor(self._settled if mode == "manual" and self._mode != "manual" else self.now())
         self._mode = mode
@@ -129,13 +129,6 @@ class Clock:
         if not 0 <= seconds <= MAX_JUMP_SECONDS:
             raise InvalidInput("seconds", f"can advance by 0 to {MAX_JUMP_SECONDS} seconds (a century), not {seconds}")
         return self.now() + timedelta(seconds=seconds)
-
-    def set_now(self, when: datetime) -> int:
-        """Jump forward to `when`, running every timer due on the way."""
-        return self.run_until(self.target_of(when))[0]
-
-    def advance(self, seconds: float) -> int:
-        return self.run_until(self.target_after(seconds))[0]
 
     def run_due(self, budget: float | None = None) -> int:
         """Run the timers that real (or accelerated) time has made due (for at most `budget` real seconds)."""
