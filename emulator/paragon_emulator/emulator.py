@@ -440,11 +440,10 @@ class Emulator:
         }
 
     def tenants(self) -> list[tuple[str, str, list]]:
+        """Every tenant that has syncs, by (project, user), with its syncs as the Sync API lists them."""
         with self.lock:
-            by_tenant: dict[tuple[str, str], list] = {}
-            for sync in self.syncs.all():
-                by_tenant.setdefault(sync.tenant, []).append(sync)
-            return [(p, u, sorted(s, key=lambda x: (x.created_at, x.id))) for (p, u), s in sorted(by_tenant.items())]
+            listed = ((state.key, self.syncs.list(state.key)) for state in self.tenancy)
+            return [(p, u, syncs) for (p, u), syncs in sorted(listed) if syncs]
 
     def token(
         self,
