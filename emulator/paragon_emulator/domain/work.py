@@ -202,6 +202,8 @@ class UpstreamWork:
     def _read_directory(self, sync: Sync, account: Account, groups: list[str] | None, at: datetime) -> None:
         """Group memberships as the run sees them upstream: all of them, or those that changed."""
         assert sync.permissions is not None
+        if groups == []:
+            return  # an incremental run with no membership change: nothing to read (most of them)
         members = account.group_members(sync.configuration)
         if groups is None:
             # Its people only: group members come with the groups, and memberships change.
