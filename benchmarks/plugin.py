@@ -22,7 +22,6 @@ import httpx
 from paragon_emulator.pytest_plugin import Options, ParagonEmulator
 from paragon_emulator.emulator import Emulator
 from paragon_emulator.settings import Settings
-from paragon_emulator.domain.service import EnableRequest
 
 syncs = int(sys.argv[1])
 start = datetime(2026, 1, 5, tzinfo=timezone.utc)
@@ -39,7 +38,7 @@ def resets(count):
     times = []
     for _ in range(30):
         for n in range(count):
-            handle.emulator.syncs.enable(("p", f"u{n}"), EnableRequest("box", "files", {}))
+            handle.emulator.enable_sync(f"u{n}", "box", "files", project_id="p")
         a = time.perf_counter()
         handle.reset()
         times.append((time.perf_counter() - a) * 1000)

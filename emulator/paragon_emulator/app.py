@@ -38,15 +38,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _ticker(emulator: Emulator) -> None:
     """Run timers as real (or accelerated) time makes them due; idle in manual mode."""
     while True:
-        delay = 0.25
-        if emulator.clock.mode != "manual":
-            emulator.tick()
-            with emulator.lock:
-                due, now, rate = emulator.clock.next_due, emulator.clock.now(), emulator.clock.rate
-            if due is not None:
-                # Behind (due already): a short pause lets requests in between slices of the backlog.
-                delay = min(max((due - now).total_seconds() / rate, 0.002), 0.25)
-        await asyncio.sleep(delay)
+        await asyncio.sleep(emulator.tick())
 
 
 def create_app(settings: Settings | Emulator | None = None) -> Starlette:
@@ -61,7 +53,7 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            emulator.webhooks.close()
+            emulator.close()
 
     app = Starlette(
         routes=routes(OPERATIONS, emulator),

@@ -246,7 +246,7 @@ class ParagonEmulator:
             self._thread.join(timeout=5)
             self._sock.close()
             self._server = self._thread = self._base_url = None
-        self.emulator.webhooks.close()
+        self.emulator.close()
 
     # -- the per-test reset -----------------------------------------------------------------------
     def reset(self) -> None:
@@ -256,7 +256,7 @@ class ParagonEmulator:
         configured, so a reset mid-test returns to the test's own starting point.
         """
         emulator = self.emulator
-        with emulator.lock:
+        with emulator.batch():
             # Every test starts at the same emulated instant and mode, whatever ran before.
             emulator.reset(restart_clock=True)
             self.requests.clear()
@@ -407,7 +407,7 @@ class ParagonEmulator:
 
     def __repr__(self) -> str:
         where = self._base_url or "not listening yet"
-        return f"<ParagonEmulator {where} seed={self.options.seed} clock={self.emulator.clock.mode}>"
+        return f"<ParagonEmulator {where} seed={self.options.seed} clock={self.emulator.clock_state()['mode']}>"
 
 
 @pytest.fixture(scope="session")

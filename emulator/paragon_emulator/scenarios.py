@@ -10,7 +10,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .domain.errors import InvalidInput, NotFound
-from .domain.service import EnableRequest
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -77,10 +76,9 @@ def read(name_or_path: str) -> Scenario:
 def load(emulator: "Emulator", name_or_path: str) -> dict[str, Any]:
     """Apply a scenario to the running emulator: size accounts, add items, enable syncs."""
     scenario = read(name_or_path)
-    default_project = emulator.settings.default_project_id
     items = 0
     for account in scenario.accounts:
-        project = account.project or default_project
+        project = emulator.project(account.project)
         if account.size is not None:
             emulator.size_upstream(project, account.user, account.integration, account.kind, account.size)
         for group, members in account.groups.items():
@@ -99,7 +97,8 @@ def load(emulator: "Emulator", name_or_path: str) -> dict[str, Any]:
             items += 1
     enabled = []
     for sync in scenario.syncs:
-        tenant = (sync.project or default_project, sync.user)
-        request = EnableRequest(sync.integration, sync.pipeline, sync.configuration, sync.configurationName)
-        enabled.append(emulator.run(lambda: emulator.syncs.enable(tenant, request)).id)
+        enabled.append(emulator.enable_sync(
+            sync.user, sync.integration, sync.pipeline, sync.configuration, sync.configurationName,
+            project_id=sync.project,
+        ).id)
     return {"name": scenario.name, "itemsCreated": items, "syncIds": enabled}

@@ -101,20 +101,10 @@ def item_json(item: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def get_account(ctx: Context) -> dict[str, Any]:
-    account = ctx.emulator.upstream_account(*_account_args(ctx))
-    offset = int(ctx.query.get("offset", 0))
-    limit = int(ctx.query.get("limit", 100))
-    ids = []
-    for index, external_id in enumerate(account.external_ids()):
-        if index >= offset + limit:
-            break
-        if index >= offset:
-            ids.append(external_id)
-    return {
-        "count": account.count(),
-        "changes": len(account.changes),
-        "items": [item_json(account.item(e)) for e in ids],
-    }
+    listing = ctx.emulator.upstream_items(
+        *_account_args(ctx), int(ctx.query.get("offset", 0)), int(ctx.query.get("limit", 100))
+    )
+    return {**listing, "items": [item_json(item) for item in listing["items"]]}
 
 
 def size_account(ctx: Context) -> dict[str, Any]:
@@ -216,17 +206,18 @@ def delivery_json(delivery) -> dict[str, Any]:
     return body
 
 
-def webhook_config(ctx: Context) -> dict[str, Any]:
-    project = ctx.query.get("projectId") or ctx.emulator.settings.default_project_id
-    endpoint = ctx.emulator.endpoint(project)
+def _config_json(project: str, endpoint) -> dict[str, Any]:
     return {"projectId": project, **({"url": endpoint.url} if endpoint.url else {}), "secret": endpoint.secret}
+
+
+def webhook_config(ctx: Context) -> dict[str, Any]:
+    return _config_json(*ctx.emulator.webhook_config(ctx.query.get("projectId")))
 
 
 def set_webhook_config(ctx: Context) -> dict[str, Any]:
     body = ctx.body
-    project = body.get("projectId") or ctx.emulator.settings.default_project_id
-    endpoint = ctx.emulator.configure_webhooks(project, body.get("url"), body.get("secret"))
-    return {"projectId": project, **({"url": endpoint.url} if endpoint.url else {}), "secret": endpoint.secret}
+    ctx.emulator.configure_webhooks(body.get("projectId"), body.get("url"), body.get("secret"))
+    return _config_json(*ctx.emulator.webhook_config(body.get("projectId")))
 
 
 def list_webhook_events(ctx: Context) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from ..emulator import Emulator
 from ..tokens import AuthError, Principal, TokenVerifier
 from ..spec import validation
 from .auth import authenticate
-from .api_faults import Call
+from ..control.contract import Call
 from .errors import domain_error_response, error_response, violation
 from .rendering import JSON, RecordJSON
 
@@ -122,9 +122,7 @@ def endpoint(
 
     async def serve(request: Request) -> Response:
         if real_api:
-            with emulator.lock:
-                fault = emulator.api_faults.decide(operation_id)
-                delay = emulator.api_faults.latency_ms + (fault.delay_ms if fault else 0)
+            fault, delay = emulator.api_fault_for(operation_id)
             if delay:
                 await asyncio.sleep(delay / 1000)
             if fault is not None and fault.status is not None:
@@ -162,8 +160,7 @@ def endpoint(
 
     def _record(request: Request, response: Response, violations: list[dict[str, str]]) -> None:
         call = Call(operation_id, request.method, _url_path(request), response.status_code, violations)
-        with emulator.lock:
-            emulator.contract.record(call)
+        emulator.record_call(call)
 
     def _serve(
         request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str], violations: list

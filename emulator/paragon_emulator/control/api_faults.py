@@ -1,17 +1,11 @@
-"""API faults and the contract report: what the real-API surface does to, and notes about, a client.
-
-API faults make chosen operations answer 429 (with Retry-After), 500/502/503, or answer late:
-for the next N calls, or for a seeded fraction of calls. The contract recorder keeps the last
-requests to /api/ with their violations, and reports them by operation, field and rule, with
-which documented operations the client used and which it never did.
-"""
+"""API faults: make chosen operations answer 429 (with Retry-After), 500/502/503, or answer late,
+for the next N calls or for a seeded fraction of calls."""
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..domain.errors import InvalidInput, NotFound
@@ -91,52 +85,3 @@ class ApiFaults:
             raise NotFound("faultId", f"no API fault {fault_id}")
         self.rules = [r for r in self.rules if r.id != fault_id]
         return 1
-
-
-@dataclass
-class Call:
-    operation: str
-    method: str
-    path: str
-    status: int
-    violations: list[dict[str, str]] = field(default_factory=list)
-
-
-class ContractRecorder:
-    def __init__(self, operations: dict[str, str], capacity: int):
-        self.operations = operations  # operationId -> "METHOD /path" of every documented API operation
-        self.calls: deque[Call] = deque(maxlen=capacity)
-
-    def record(self, call: Call) -> None:
-        self.calls.append(call)
-
-    def report(self) -> dict[str, Any]:
-        grouped: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-        used: set[str] = set()
-        for call in self.calls:
-            used.add(call.operation)
-            for v in call.violations:
-                key = (call.operation, v["location"], v["path"], v["rule"])
-                entry = grouped.get(key)
-                if entry is None:
-                    grouped[key] = entry = {
-                        "operation": call.operation,
-                        "location": v["location"],
-                        "field": v["path"],
-                        "rule": v["rule"],
-                        "count": 0,
-                        "firstExample": {"method": call.method, "path": call.path, "message": v["message"]},
-                    }
-                entry["count"] += 1
-        return {
-            "requests": len(self.calls),
-            "invalidRequests": sum(1 for c in self.calls if c.violations),
-            "violations": list(grouped.values()),
-            "coverage": {
-                "used": sorted(used & set(self.operations)),
-                "unused": sorted(set(self.operations) - used),
-            },
-        }
-
-    def clear(self) -> None:
-        self.calls.clear()
