@@ -28,7 +28,7 @@ from .domain.service import SyncService
 from .domain.tenants import Tenants
 from .domain.work import UpstreamWork
 from .settings import Settings
-from .sources.registry import Upstream
+from .sources.registry import CATALOG, Upstream
 from .spec.validation import api_operations
 from .tokens import TokenVerifier, mint
 from .webhooks.delivery import Dispatcher, Endpoint
@@ -58,7 +58,7 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
         self.engine = self._make_engine(timing)
         self.syncs = SyncService(
-            s.seed, self.clock, self.engine, self.tenancy, self.work, s.strict_configuration, s.permissions
+            s.seed, self.clock, self.engine, self.tenancy, self.work, CATALOG, s.strict_configuration, s.permissions
         )
         if getattr(self, "webhooks", None) is not None:
             self.webhooks.close()

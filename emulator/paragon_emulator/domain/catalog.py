@@ -1,12 +1,14 @@
-"""The integrations Managed Sync offers: category, pipelines and configuration options.
+"""The catalog of integrations Managed Sync offers: category, pipelines, configuration options.
 
-Transcribed from the fact sheet (section 9). Enabling a sync is checked against this table.
+The domain owns the shape of a row and the rules an enable request is checked by; the rows
+themselves come from the category modules of `sources/` (transcribed from the fact sheet,
+section 9), gathered by `sources/registry.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from .errors import InvalidConfiguration, UnknownIntegration, UnknownPipeline
 
@@ -25,70 +27,8 @@ class Integration:
     options: dict[str, Options] = field(default_factory=dict)  # pipeline -> allowed options
     required: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pipeline -> required options
     permissions: bool = False  # has a permissions graph (Permissions API)
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # number option -> (lowest, highest)
 
-
-_FILE_PICK: Options = {"folderId": "string", "fileIds": "string[]", "mimeTypes": "string[]"}
-_CRM_CUSTOM: Options = {"customObjectName": "string"}
-
-
-def _crm(slug: str, name: str, pipelines: tuple[str, ...], extra: Options) -> Integration:
-    options = {p: dict(extra) for p in pipelines}
-    required: dict[str, tuple[str, ...]] = {}
-    if "custom_objects" in pipelines:
-        options["custom_objects"].update(_CRM_CUSTOM)
-        required["custom_objects"] = ("customObjectName",)
-    return Integration(slug, name, CRM, pipelines, options, required)
-
-
-_CRM_PIPES = ("contacts", "companies", "deals", "custom_objects")
-
-INTEGRATIONS: dict[str, Integration] = {
-    i.slug: i
-    for i in (
-        Integration("googledrive", "Google Drive", FILE_STORAGE, ("files",), {"files": dict(_FILE_PICK)}, permissions=True),
-        Integration(
-            "box", "Box", FILE_STORAGE, ("files",), {"files": {**_FILE_PICK, "shallowSync": "boolean"}}, permissions=True
-        ),
-        Integration(
-            "dropbox", "Dropbox", FILE_STORAGE, ("files",), {"files": {**_FILE_PICK, "orgWideSync": "boolean"}},
-            permissions=True,
-        ),
-        Integration(
-            "onedrive", "OneDrive", FILE_STORAGE, ("files",), {"files": {**_FILE_PICK, "driveId": "string"}},
-            permissions=True,
-        ),
-        Integration(
-            "sharepoint", "SharePoint", FILE_STORAGE, ("files",),
-            {"files": {**_FILE_PICK, "siteId": "string", "includeListItemMetadata": "boolean"}},
-            {"files": ("siteId",)}, permissions=True,
-        ),
-        Integration(
-            "amazons3", "Amazon S3", FILE_STORAGE, ("files",), {"files": {**_FILE_PICK, "bucket": "string", "prefix": "string"}},
-            {"files": ("bucket",)},
-        ),
-        Integration(
-            "confluence", "Confluence", FILE_STORAGE, ("files",), {"files": {"spaceId": "string", "pageIds": "string[]"}},
-            {"files": ("spaceId",)}, permissions=True,
-        ),
-        Integration("notion", "Notion", FILE_STORAGE, ("files",), {"files": {"pageIds": "string[]"}}),
-        Integration(
-            "servicenow", "ServiceNow", TICKETING, ("files", "tickets"), {"files": {"kbId": "string"}, "tickets": {}}
-        ),
-        Integration(
-            "zendesk", "Zendesk", TICKETING, ("files", "tickets"),
-            {"files": {"locale": "string"}, "tickets": {"organizationId": "string"}},
-        ),
-        Integration("jira", "Jira", TICKETING, ("tickets",), {"tickets": {"projectId": "string"}}, {"tickets": ("projectId",)}),
-        Integration("monday", "monday.com", TICKETING, ("tickets",), {"tickets": {"boardId": "string"}}, {"tickets": ("boardId",)}),
-        Integration("clickup", "ClickUp", TICKETING, ("tickets",), {"tickets": {"listId": "string"}}, {"tickets": ("listId",)}),
-        Integration("freshdesk", "Freshdesk", TICKETING, ("tickets",), {"tickets": {"companyId": "string"}}),
-        _crm("salesforce", "Salesforce", _CRM_PIPES, {"listViewId": "string"}),
-        _crm("hubspot", "HubSpot", _CRM_PIPES, {"properties": "string[]", "listViewId": "string"}),
-        _crm("pipedrive", "Pipedrive", ("contacts", "companies", "deals"), {}),
-        _crm("zohocrm", "Zoho CRM", _CRM_PIPES, {"backoffAtCreditPercentage": "number"}),
-        _crm("microsoftDynamics", "Microsoft Dynamics 365 Sales", _CRM_PIPES, {"view": "object"}),
-    )
-}
 
 _JSON_TYPES = {
     "string": lambda v: isinstance(v, str) and v != "",
@@ -99,49 +39,59 @@ _JSON_TYPES = {
 }
 
 
-def integration(slug: str) -> Integration:
-    found = INTEGRATIONS.get(slug)
-    if found is None:
-        raise UnknownIntegration(
-            "integration",
-            f"integration '{slug}' is not a Managed Sync integration; allowed: {', '.join(sorted(INTEGRATIONS))}",
-            allowed=sorted(INTEGRATIONS),
-        )
-    return found
+class Catalog:
+    def __init__(self, rows: "Iterable[Integration]"):
+        self.integrations: dict[str, Integration] = {}
+        for row in rows:
+            if row.slug in self.integrations:
+                raise ValueError(f"integration {row.slug} is in the catalog twice")
+            self.integrations[row.slug] = row
 
+    def integration(self, slug: str) -> Integration:
+        found = self.integrations.get(slug)
+        if found is None:
+            names = sorted(self.integrations)
+            raise UnknownIntegration(
+                "integration",
+                f"integration '{slug}' is not a Managed Sync integration; allowed: {', '.join(names)}",
+                allowed=names,
+            )
+        return found
 
-def check_enable(slug: str, pipeline: str, configuration: dict[str, Any], strict: bool = True) -> Integration:
-    """Raise a domain error naming the field unless integration, pipeline and configuration fit."""
-    found = integration(slug)
-    if pipeline not in found.pipelines:
-        raise UnknownPipeline(
-            "pipeline",
-            f"integration '{slug}' has no pipeline '{pipeline}'; allowed: {', '.join(found.pipelines)}",
-            allowed=list(found.pipelines),
-        )
-    allowed = found.options.get(pipeline, {})
-    for key, value in configuration.items():
-        kind = allowed.get(key)
-        if kind is None:
-            if strict:
-                names = ", ".join(sorted(allowed)) or "none"
+    def with_permissions(self) -> list[str]:
+        """The integrations whose files syncs keep a permissions graph."""
+        return [i.slug for i in self.integrations.values() if i.permissions]
+
+    def check_enable(self, slug: str, pipeline: str, configuration: dict[str, Any], strict: bool = True) -> Integration:
+        """Raise a domain error naming the field unless integration, pipeline and configuration fit."""
+        found = self.integration(slug)
+        if pipeline not in found.pipelines:
+            raise UnknownPipeline(
+                "pipeline",
+                f"integration '{slug}' has no pipeline '{pipeline}'; allowed: {', '.join(found.pipelines)}",
+                allowed=list(found.pipelines),
+            )
+        allowed = found.options.get(pipeline, {})
+        for key, value in configuration.items():
+            kind = allowed.get(key)
+            if kind is None:
+                if strict:
+                    names = ", ".join(sorted(allowed)) or "none"
+                    raise InvalidConfiguration(
+                        f"configuration.{key}",
+                        f"configuration.{key} is not an option of {slug} {pipeline}; allowed: {names}",
+                        allowed=sorted(allowed),
+                    )
+                continue
+            if not _JSON_TYPES[kind](value):
+                raise InvalidConfiguration(f"configuration.{key}", f"configuration.{key} must be a non-empty {kind}")
+            if key in found.ranges:
+                low, high = found.ranges[key]
+                if not low <= value <= high:
+                    raise InvalidConfiguration(f"configuration.{key}", f"configuration.{key} must be {low} to {high}")
+        for key in found.required.get(pipeline, ()):
+            if key not in configuration:
                 raise InvalidConfiguration(
-                    f"configuration.{key}",
-                    f"configuration.{key} is not an option of {slug} {pipeline}; allowed: {names}",
-                    allowed=sorted(allowed),
+                    f"configuration.{key}", f"configuration.{key} is required for {slug} {pipeline}"
                 )
-            continue
-        if not _JSON_TYPES[kind](value):
-            raise InvalidConfiguration(f"configuration.{key}", f"configuration.{key} must be a non-empty {kind}")
-    for key in found.required.get(pipeline, ()):
-        if key not in configuration:
-            raise InvalidConfiguration(
-                f"configuration.{key}", f"configuration.{key} is required for {slug} {pipeline}"
-            )
-    if slug == "zohocrm" and "backoffAtCreditPercentage" in configuration:
-        value = configuration["backoffAtCreditPercentage"]
-        if not 0.5 <= value <= 1.0:
-            raise InvalidConfiguration(
-                "configuration.backoffAtCreditPercentage", "configuration.backoffAtCreditPercentage must be 0.5 to 1.0"
-            )
-    return found
+        return found

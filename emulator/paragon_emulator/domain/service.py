@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog
+from .catalog import Catalog
 from .clock import Clock
 from .engine import SyncEngine
 from .records import Page
 from .work import UpstreamWork
 from .permissions import PermissionGraph
-from .errors import IllegalTransition, InvalidInput, NoContent, RecordNotFound, SyncAlreadyExists, SyncNotFound
+from .errors import IllegalTransition, InvalidInput, NoContent, NoPermissions, RecordNotFound, SyncAlreadyExists, SyncNotFound
 from .syncs import Status, Sync, default_credential_id, sync_id
 from .tenants import Tenant, Tenants
 
@@ -27,10 +27,11 @@ class EnableRequest:
 
 class SyncService:
     def __init__(
-        self, seed: int, clock: Clock, engine: SyncEngine, tenants: Tenants, work: UpstreamWork,
+        self, seed: int, clock: Clock, engine: SyncEngine, tenants: Tenants, work: UpstreamWork, catalog: Catalog,
         strict_configuration: bool = True, permissions: bool = True,
     ):
         self.seed = seed
+        self.catalog = catalog
         self.work = work
         self.tenants = tenants
         self.clock = clock
@@ -57,6 +58,19 @@ class SyncService:
             raise SyncNotFound("syncId", f"sync '{id_}' not found")
         return self.get(state.key, id_)
 
+    def graph(self, tenant: Tenant, id_: str) -> PermissionGraph:
+        """The permissions graph of a tenant's sync; a sync that keeps none is a clear error."""
+        sync = self.get(tenant, id_)
+        if sync.permissions is None and not self.permissions:
+            raise NoPermissions("syncId", "the emulator keeps no permissions graphs (PARAGON_EMULATOR_PERMISSIONS=false)")
+        if sync.permissions is None:
+            raise NoPermissions(
+                "syncId",
+                f"sync {sync.id} is a {sync.integration} {sync.pipeline} sync; permissions exist only for files syncs "
+                f"of {', '.join(self.catalog.with_permissions())}",
+            )
+        return sync.permissions
+
     def list(self, tenant: Tenant, credential_id: str | None = None) -> list[Sync]:
         state = self.tenants.find(tenant)
         syncs = sorted(state.syncs.values(), key=lambda s: (s.created_at, s.id)) if state is not None else []
@@ -78,7 +92,7 @@ class SyncService:
 
     # -- operations ----------------------------------------------------------------------
     def enable(self, tenant: Tenant, request: EnableRequest) -> Sync:
-        catalog.check_enable(request.integration, request.pipeline, request.configuration, self.strict_configuration)
+        self.catalog.check_enable(request.integration, request.pipeline, request.configuration, self.strict_configuration)
         project_id, user_id = tenant
         new_id = sync_id(self.seed, project_id, user_id, request.integration, request.pipeline, request.configuration_name)
         state = self.tenants.find(tenant)
@@ -105,7 +119,7 @@ class SyncService:
             updated_at=now,
             ordinal=self._next_ordinal(),
         )
-        if self.permissions and request.pipeline == "files" and catalog.integration(request.integration).permissions:
+        if self.permissions and request.pipeline == "files" and self.catalog.integration(request.integration).permissions:
             self._graphs += 1
             sync.permissions = PermissionGraph(new_id, self._graphs)
         self.tenants.add_sync(sync)

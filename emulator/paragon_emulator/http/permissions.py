@@ -8,32 +8,18 @@ from typing import Any, Iterator
 
 from starlette.responses import StreamingResponse
 
-from ..domain import catalog
 from ..domain.clock import iso
-from ..domain.errors import InvalidInput, NoPermissions
+from ..domain.errors import InvalidInput
 from ..domain.permissions import LIST_CAP, PermissionGraph, check_role, parse_object, parse_user
-from ..domain.syncs import Status, Sync
+from ..domain.syncs import Status
 from .routing import Context, Operation
 
 NDJSON = "application/x-ndjson"
 LINES_PER_CHUNK = 500
 
 
-def _graph(sync: Sync, enabled: bool = True) -> PermissionGraph:
-    if sync.permissions is None and not enabled:
-        raise NoPermissions("syncId", "the emulator keeps no permissions graphs (PARAGON_EMULATOR_PERMISSIONS=false)")
-    if sync.permissions is None:
-        capable = ", ".join(i.slug for i in catalog.INTEGRATIONS.values() if i.permissions)
-        raise NoPermissions(
-            "syncId",
-            f"sync {sync.id} is a {sync.integration} {sync.pipeline} sync; permissions exist only for files syncs "
-            f"of {capable}",
-        )
-    return sync.permissions
-
-
 def _sync_graph(ctx: Context) -> PermissionGraph:
-    return _graph(ctx.emulator.syncs.get(ctx.tenant, ctx.path["syncId"]), ctx.emulator.settings.permissions)
+    return ctx.emulator.syncs.graph(ctx.tenant, ctx.path["syncId"])
 
 
 def _answer(graph: PermissionGraph, question: dict[str, Any]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.catalog import CRM, Integration
 from .base import Account
 
 CONTACT_TYPES = ("lead", "customer", "prospect", "partner", "other")
@@ -13,6 +14,7 @@ TIMEZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Euro
 STAGES = (("Prospecting", "open"), ("Qualification", "open"), ("Proposal Sent", "open"),
           ("Negotiation", "open"), ("Closed Won", "closed_won"), ("Closed Lost", "closed_lost"))
 OWNERS = 6
+PREFIXES = {"companies": "acct", "contacts": "cont", "deals": "opp", "custom_objects": "obj"}  # the kinds, and their ids
 
 
 class CrmAccount(Account):
@@ -24,7 +26,7 @@ class CrmAccount(Account):
     def __init__(self, seed: int, key: tuple[str, ...], size: int, kind: str, companies: int, custom: str = ""):
         super().__init__(seed, key, size)
         self.kind = kind
-        self.prefix = {"companies": "acct", "contacts": "cont", "deals": "opp", "custom_objects": "obj"}[kind]
+        self.prefix = PREFIXES[kind]
         self.companies = max(1, companies)
         self.custom = custom
 
@@ -119,3 +121,26 @@ class CrmAccount(Account):
         if self.kind == "contacts" and ("firstName" in fields or "lastName" in fields):
             template["fullName"] = f"{template['firstName']} {template['lastName']}"
         return template
+
+
+# -- the CRM integrations (catalog rows) ------------------------------------------------------------
+_PIPES = ("contacts", "companies", "deals", "custom_objects")
+
+
+def _crm(slug: str, name: str, pipelines: tuple[str, ...], extra: dict[str, str], **quirks: Any) -> Integration:
+    options = {p: dict(extra) for p in pipelines}
+    required: dict[str, tuple[str, ...]] = {}
+    if "custom_objects" in pipelines:
+        options["custom_objects"]["customObjectName"] = "string"
+        required["custom_objects"] = ("customObjectName",)
+    return Integration(slug, name, CRM, pipelines, options, required, **quirks)
+
+
+INTEGRATIONS = (
+    _crm("salesforce", "Salesforce", _PIPES, {"listViewId": "string"}),
+    _crm("hubspot", "HubSpot", _PIPES, {"properties": "string[]", "listViewId": "string"}),
+    _crm("pipedrive", "Pipedrive", ("contacts", "companies", "deals"), {}),
+    _crm("zohocrm", "Zoho CRM", _PIPES, {"backoffAtCreditPercentage": "number"},
+         ranges={"backoffAtCreditPercentage": (0.5, 1.0)}),
+    _crm("microsoftDynamics", "Microsoft Dynamics 365 Sales", _PIPES, {"view": "object"}),
+)

@@ -6,6 +6,7 @@ import hashlib
 from functools import cached_property, lru_cache
 from typing import Any, Callable, Sequence
 
+from ..domain.catalog import FILE_STORAGE, Integration
 from ..domain.errors import InvalidInput
 from .base import Account, vocabulary
 from .sharing import Directory, check_grant, generated_grants, grant_key, relations
@@ -295,3 +296,32 @@ def _pdf(size: int, key: int, sentences: tuple[str, ...]) -> bytes:
     if len(out) < size:
         out = out[:-6] + b" " * (size - len(out)) + b"%%EOF\n"
     return bytes(out[:size]) if len(out) > size else bytes(out)
+
+
+# -- the file-storage integrations (catalog rows; ticketing tools' articles are in tickets.py) --------
+_PICK = {"folderId": "string", "fileIds": "string[]", "mimeTypes": "string[]"}
+
+INTEGRATIONS = (
+    Integration("googledrive", "Google Drive", FILE_STORAGE, ("files",), {"files": dict(_PICK)}, permissions=True),
+    Integration("box", "Box", FILE_STORAGE, ("files",), {"files": {**_PICK, "shallowSync": "boolean"}}, permissions=True),
+    Integration(
+        "dropbox", "Dropbox", FILE_STORAGE, ("files",), {"files": {**_PICK, "orgWideSync": "boolean"}}, permissions=True
+    ),
+    Integration(
+        "onedrive", "OneDrive", FILE_STORAGE, ("files",), {"files": {**_PICK, "driveId": "string"}}, permissions=True
+    ),
+    Integration(
+        "sharepoint", "SharePoint", FILE_STORAGE, ("files",),
+        {"files": {**_PICK, "siteId": "string", "includeListItemMetadata": "boolean"}},
+        {"files": ("siteId",)}, permissions=True,
+    ),
+    Integration(
+        "amazons3", "Amazon S3", FILE_STORAGE, ("files",), {"files": {**_PICK, "bucket": "string", "prefix": "string"}},
+        {"files": ("bucket",)},
+    ),
+    Integration(
+        "confluence", "Confluence", FILE_STORAGE, ("files",), {"files": {"spaceId": "string", "pageIds": "string[]"}},
+        {"files": ("spaceId",)}, permissions=True,
+    ),
+    Integration("notion", "Notion", FILE_STORAGE, ("files",), {"files": {"pageIds": "string[]"}}),
+)

@@ -6,15 +6,14 @@ them with everything else it owns; sizes set ahead for accounts not made yet liv
 
 from __future__ import annotations
 
-from ..domain import catalog
+from ..domain.catalog import TICKETING, Catalog, Integration
 from ..domain.errors import InvalidInput
 from ..domain.tenants import Tenants
+from . import crm, files, tickets
 from .base import Account
-from .crm import CrmAccount
-from .files import FilesAccount
-from .tickets import TicketsAccount
 
-KINDS = ("files", "contacts", "companies", "deals", "custom_objects", "tickets")
+# Every category module's integrations: adding one of an existing category is a row in its module.
+CATALOG = Catalog(files.INTEGRATIONS + crm.INTEGRATIONS + tickets.INTEGRATIONS)
 
 
 class Upstream:
@@ -42,22 +41,14 @@ class Upstream:
         self.sizes[key] = size
 
     def account(self, project: str, user: str, integration: str, kind: str, custom: str = "") -> Account:
-        found = catalog.integration(integration)
+        found = CATALOG.integration(integration)
         if kind not in found.pipelines:
             raise InvalidInput("kind", f"{integration} has no '{kind}' data; it has {', '.join(found.pipelines)}")
         key = (project, user, integration, kind)
         accounts = self.tenants.get((project, user)).accounts
         account = accounts.get((integration, kind))
         if account is None:
-            size = self._size(key)
-            if kind == "files":
-                account = FilesAccount(self.seed, key, size, integration, articles=found.category == catalog.TICKETING)
-            elif kind == "tickets":
-                account = TicketsAccount(self.seed, key, size, integration)
-            else:
-                # Contacts and deals point at the companies account of the same user, whatever its size.
-                companies = self._size((project, user, integration, "companies"))
-                account = CrmAccount(self.seed, key, size, kind, companies, custom or "Custom_Object__c")
+            account = ACCOUNTS[kind](self, key, found, custom)
             accounts[(integration, kind)] = account
         return account
 
@@ -66,3 +57,22 @@ class Upstream:
             return (project is None or key[0] == project) and (user is None or key[1] == user)
 
         self.sizes = {k: v for k, v in self.sizes.items() if not doomed(k)}
+
+
+# -- which category module makes the account a pipeline reads ------------------------------------
+def _files(upstream: Upstream, key: tuple[str, str, str, str], row: Integration, custom: str) -> Account:
+    # A ticketing tool's files are its help-center articles.
+    return files.FilesAccount(upstream.seed, key, upstream._size(key), row.slug, articles=row.category == TICKETING)
+
+
+def _tickets(upstream: Upstream, key: tuple[str, str, str, str], row: Integration, custom: str) -> Account:
+    return tickets.TicketsAccount(upstream.seed, key, upstream._size(key), row.slug)
+
+
+def _crm(upstream: Upstream, key: tuple[str, str, str, str], row: Integration, custom: str) -> Account:
+    # Contacts and deals point at the companies account of the same user, whatever its size.
+    companies = upstream._size((key[0], key[1], key[2], "companies"))
+    return crm.CrmAccount(upstream.seed, key, upstream._size(key), key[3], companies, custom or "Custom_Object__c")
+
+
+ACCOUNTS = {"files": _files, "tickets": _tickets, **{kind: _crm for kind in crm.PREFIXES}}

@@ -6,6 +6,7 @@ import io
 import zipfile
 from typing import Any, Callable
 
+from ..domain.catalog import TICKETING, Integration
 from .base import Account
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -89,3 +90,17 @@ class TicketsAccount(Account):
         template.update(fields, externalId=external_id, createdAt=at, updatedAt=at, comments=fields.get("comments", []))
         template.pop("resolvedAt", None)
         return template
+
+
+# -- the ticketing integrations (catalog rows); a files pipeline syncs help-center articles ----------
+INTEGRATIONS = (
+    Integration("servicenow", "ServiceNow", TICKETING, ("files", "tickets"), {"files": {"kbId": "string"}, "tickets": {}}),
+    Integration(
+        "zendesk", "Zendesk", TICKETING, ("files", "tickets"),
+        {"files": {"locale": "string"}, "tickets": {"organizationId": "string"}},
+    ),
+    Integration("jira", "Jira", TICKETING, ("tickets",), {"tickets": {"projectId": "string"}}, {"tickets": ("projectId",)}),
+    Integration("monday", "monday.com", TICKETING, ("tickets",), {"tickets": {"boardId": "string"}}, {"tickets": ("boardId",)}),
+    Integration("clickup", "ClickUp", TICKETING, ("tickets",), {"tickets": {"listId": "string"}}, {"tickets": ("listId",)}),
+    Integration("freshdesk", "Freshdesk", TICKETING, ("tickets",), {"tickets": {"companyId": "string"}}),
+)
