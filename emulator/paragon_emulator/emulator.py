@@ -31,7 +31,7 @@ from .settings import Settings
 from .sources.registry import CATALOG, Upstream
 from .spec.validation import api_operations
 from .tokens import TokenVerifier, mint
-from .webhooks.delivery import Dispatcher, Endpoint
+from .webhooks.delivery import Dispatcher, Endpoint, retry_owner
 
 
 class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, Core):
@@ -51,9 +51,9 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
     def _build(self, clock: Clock | None = None) -> None:
         s = self.settings
         self.clock = clock or Clock(s.clock_mode, s.clock_rate, s.clock_start)
-        self.events = EventBus(s.seed)
-        timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
         self.tenancy = Tenants()
+        self.events = EventBus(s.seed, self.tenancy)
+        timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
         self.upstream = Upstream(s.seed, s.account_size, self.tenancy)
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
         self.engine = self._make_engine(timing)
@@ -64,7 +64,7 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}
         self.webhooks = Dispatcher(
-            self.clock, self.lock, self.endpoint, list(s.webhook_retry_schedule), s.webhook_timeout_seconds, s.seed
+            self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), s.webhook_timeout_seconds, s.seed
         )
         self.events.subscribe(self.webhooks.submit)
         self.api_faults = ApiFaults(s.seed, s.latency_ms)
@@ -88,14 +88,12 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             self._build(None if restart_clock else Clock(self.clock.mode, self.clock.rate, self.clock.now()))
             self._load_startup_scenario()
             return removed
-
-        def doomed(event) -> bool:
-            return event.project_id == project_id and (user_id is None or event.user_id == user_id)
-
-        removed = self.syncs.drop_tenants(project_id, user_id)
-        self.upstream.forget(project_id, user_id)
-        self.events.clear(keep=lambda e: not doomed(e))
-        self.webhooks.forget(doomed)
+        # The tenants' containers go whole: syncs, accounts, faults, events, deliveries and queues.
+        removed = 0
+        for state in self.tenancy.drop(project_id, user_id):
+            removed += self.syncs.forget(state)
+            self.clock.cancel_owner(retry_owner(state))
+        self.upstream.forget(project_id, user_id)  # sizes set ahead for accounts not made yet
         return removed
 
     @operation

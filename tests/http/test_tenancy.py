@@ -98,3 +98,46 @@ def test_resetting_a_user_drops_everything_it_owns(client, auth):
     assert [e["type"] for e in client.get("/_emulator/webhooks/events", params={"syncId": sync_id}).json()["data"]] == [
         "sync_complete"
     ]
+
+
+def test_a_reset_user_takes_its_webhook_queue_and_retries_with_it(auth):
+    """A sync whose webhooks wait on a failing receiver: resetting its user drops the waiting
+    deliveries and their retry timers, and the same sync enabled again delivers from a clean queue."""
+    from tests.http.test_webhooks import Receiver, wait_for
+
+    receiver = Receiver()
+    settings = make_settings(webhook_retry_schedule=[600, 600, 600], webhook_timeout_seconds=2)
+    try:
+        with TestClient(create_app(settings)) as client:
+            client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+            receiver.mode = "fail"
+            body = {"integration": "box", "pipeline": "files"}
+            sync_id = client.post("/api/syncs", json=body, headers=auth("alice")).json()["id"]
+            client.post("/_emulator/clock/advance", json={"seconds": 5})
+            for _ in range(3):
+                client.post("/_emulator/webhooks/trigger", json={"syncId": sync_id, "event": "record_updated"})
+
+            def waiting():
+                data = client.get("/_emulator/webhooks/events").json()["data"]
+                return data and data[0]["status"] == "pending" and data[0]["attempts"] and data
+
+            assert len(wait_for(waiting, "alice's first delivery to fail and wait for its retry")) == 4
+            timers = client.get("/_emulator/clock").json()["pendingTimers"]
+
+            assert client.post("/_emulator/reset", json={"projectId": PROJECT, "userId": "alice"}).json() == {
+                "syncsRemoved": 1
+            }
+            assert client.get("/_emulator/webhooks/events").json()["data"] == []
+            # The retry timer went with the tenant (and the sync's own timers with its syncs).
+            assert client.get("/_emulator/clock").json()["pendingTimers"] < timers
+            assert client.get("/_emulator/clock").json()["pendingTimers"] == 0
+
+            receiver.mode = "ok"
+            assert client.post("/api/syncs", json=body, headers=auth("alice")).json()["id"] == sync_id
+            client.post("/_emulator/clock/advance", json={"seconds": 5})
+            wait_for(lambda: receiver.received, "the re-enabled sync's first webhook")
+            assert [e["event"] for e in receiver.events()] == ["sync_complete"]
+            [delivery] = client.get("/_emulator/webhooks/events").json()["data"]
+            assert delivery["status"] == "delivered" and len(delivery["attempts"]) == 1
+    finally:
+        receiver.close()

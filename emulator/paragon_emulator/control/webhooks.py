@@ -60,13 +60,13 @@ class WebhookControl(Core):
             else:
                 what = events.KINDS[event_type](target, sync.pipeline)  # type: ignore[call-arg]
         event = self.events.emit(what, now, sync)
-        return self.webhooks.log[event.id]
+        return self.webhooks.find(event.id)
 
     @operation
     def webhook_log(self, sync_id: str | None = None, type_: str | None = None, status: str | None = None) -> list[Delivery]:
         """The deliveries kept (event, status, attempts), oldest first, optionally filtered."""
         return [
-            d for d in self.webhooks.log.values()
+            d for d in self.webhooks.log
             if (not sync_id or d.event.sync_id == sync_id) and (not type_ or d.event.type == type_)
             and (not status or d.status == status)
         ]
@@ -77,4 +77,4 @@ class WebhookControl(Core):
 
     @operation
     def event_log(self) -> list[Any]:
-        return list(self.events.log)
+        return self.events.log

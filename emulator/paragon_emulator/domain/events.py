@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 import uuid
-from collections import deque
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Callable, ClassVar
 
 from .ids import uuid5_text
+from .tenants import Ledger, Tenants
 
 class What:
     """What happened, typed; its webhook `data` (or `error`) follows from its type."""
@@ -80,6 +81,7 @@ class DomainEvent:
     integration: str
     credential_id: str
     what: What
+    seq: int = 0  # emission order, across tenants
 
     @property
     def data(self) -> dict[str, Any]:
@@ -87,12 +89,14 @@ class DomainEvent:
 
 
 class EventBus:
-    """Keeps a bounded log of events and hands each to the subscribers (e.g. webhook delivery)."""
+    """Hands each event to the subscribers (e.g. webhook delivery) and keeps it in its tenant's
+    container, at most `capacity` events in all."""
 
-    def __init__(self, seed: int, capacity: int = 10_000):
+    def __init__(self, seed: int, tenants: Tenants, capacity: int = 10_000):
         self._namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"paragon-emulator/{seed}/events").bytes
         self._count = 0
-        self.log: deque[DomainEvent] = deque(maxlen=capacity)
+        self.tenants = tenants
+        self._kept = Ledger(capacity)
         self._subscribers: list[Callable[[DomainEvent], None]] = []
 
     def subscribe(self, subscriber: Callable[[DomainEvent], None]) -> None:
@@ -103,17 +107,15 @@ class EventBus:
         # Seeded and sequential, so the same run of a scenario gives the same event ids.
         event_id = uuid5_text(self._namespace, f"{self._count}")
         event = DomainEvent(
-            event_id, what.type, at, sync.project_id, sync.user_id, sync.id, sync.integration, sync.credential_id, what
+            event_id, what.type, at, sync.project_id, sync.user_id, sync.id, sync.integration, sync.credential_id, what,
+            self._count,
         )
-        self.log.append(event)
+        self._kept.add(self.tenants.get(sync.tenant).events, event_id, event)
         for subscriber in self._subscribers:
             subscriber(event)
         return event
 
-    def clear(self, keep: Callable[[DomainEvent], bool] | None = None) -> None:
-        if keep is None:
-            self.log.clear()
-        else:
-            kept = [e for e in self.log if keep(e)]
-            self.log.clear()
-            self.log.extend(kept)
+    @property
+    def log(self) -> list[DomainEvent]:
+        """Every tenant's events kept, oldest first."""
+        return list(heapq.merge(*(state.events.values() for state in self.tenants), key=lambda e: e.seq))

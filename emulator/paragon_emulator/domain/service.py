@@ -13,7 +13,7 @@ from .work import UpstreamWork
 from .permissions import PermissionGraph
 from .errors import IllegalTransition, InvalidInput, NoContent, NoPermissions, RecordNotFound, SyncAlreadyExists, SyncNotFound
 from .syncs import Status, Sync, default_credential_id, sync_id
-from .tenants import Tenant, Tenants
+from .tenants import Tenant, Tenants, TenantState
 
 
 @dataclass(frozen=True)
@@ -190,11 +190,8 @@ class SyncService:
             raise NoContent("recordId", f"record '{record.id}' has no downloadable content (a folder, or no file body)")
         return found
 
-    def drop_tenants(self, project_id: str, user_id: str | None = None) -> int:
-        """Forget one user's (or a project's) container whole; returns how many syncs it held."""
-        removed = 0
-        for state in self.tenants.drop(project_id, user_id):
-            for sync in state.syncs.values():
-                self.engine.remove(sync)
-            removed += len(state.syncs)
-        return removed
+    def forget(self, state: TenantState) -> int:
+        """A dropped tenant's syncs stop running; returns how many it held."""
+        for sync in state.syncs.values():
+            self.engine.remove(sync)
+        return len(state.syncs)

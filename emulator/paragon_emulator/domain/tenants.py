@@ -1,12 +1,15 @@
 """Everything one tenant (project id, user id) owns, in one container, like moto's per-account backends.
 
-A tenant's syncs, its sync faults and its upstream accounts live in its `TenantState`; resetting
-the tenant drops the container whole, so per-tenant state added later cannot outlive a reset.
+A tenant's syncs, its sync faults, its upstream accounts, its events and its webhook deliveries
+(with their per-sync queues) live in its `TenantState`; resetting the tenant drops the container
+whole, so per-tenant state added later cannot outlive a reset. Work still in flight for a dropped
+tenant (a webhook send on a worker thread) sees `dropped` and stops.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -22,6 +25,26 @@ class TenantState:
     faults: FaultBook
     syncs: dict[str, Sync] = field(default_factory=dict)
     accounts: dict[tuple[str, str], Any] = field(default_factory=dict)  # (integration, kind) -> upstream account
+    events: dict[str, Any] = field(default_factory=dict)  # event id -> DomainEvent, oldest first
+    deliveries: dict[str, Any] = field(default_factory=dict)  # event id -> webhook Delivery, oldest first
+    queues: dict[str, deque] = field(default_factory=dict)  # sync id -> its deliveries waiting, in order
+    dropped: bool = False
+
+
+class Ledger:
+    """Entries kept in their tenants' containers, at most `capacity` in all: past it, the oldest
+    entry of any tenant goes. A dropped tenant's entries count until they are the oldest."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._order: deque[tuple[dict[str, Any], str]] = deque()
+
+    def add(self, book: dict[str, Any], key: str, value: Any) -> None:
+        book[key] = value
+        self._order.append((book, key))
+        if len(self._order) > self.capacity:
+            oldest_book, oldest_key = self._order.popleft()
+            oldest_book.pop(oldest_key, None)
 
 
 class Tenants:
@@ -60,6 +83,7 @@ class Tenants:
         """Forget one user's container, or every user's of a project; returns what was dropped."""
         doomed = [s for k, s in self._states.items() if k[0] == project_id and (user_id is None or k[1] == user_id)]
         for state in doomed:
+            state.dropped = True
             del self._states[state.key]
             for sync_id in state.syncs:
                 self._by_sync.pop(sync_id, None)

@@ -1,9 +1,10 @@
 """Webhook delivery: one queue per sync (order kept), retries with back-off on the emulator's clock.
 
 Sending happens on worker threads, never under the emulator's lock, so the API is never blocked
-and a slow receiver holds up only its own sync's queue. Every event is kept in the log with its
-attempts; after the last scheduled attempt it is marked failed, never dropped, and can be
-redelivered.
+and a slow receiver holds up only its own sync's queue. Every event is kept in its tenant's
+delivery log with its attempts; after the last scheduled attempt it is marked failed, never
+dropped, and can be redelivered. Queues and logs live in the tenant's container: a tenant reset
+takes them away, and an attempt for a dropped tenant does nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import json
 import random
 import threading
 import time
-from collections import OrderedDict, deque
+import heapq
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +25,7 @@ import httpx
 from ..domain.clock import Clock, iso
 from ..domain.errors import NotFound
 from ..domain.events import DomainEvent
+from ..domain.tenants import Ledger, TenantState, Tenants
 from .signing import sign
 
 PENDING, DELIVERING, DELIVERED, FAILED, NO_URL = "pending", "delivering", "delivered", "failed", "no_url"
@@ -41,10 +44,10 @@ class Attempt:
 @dataclass
 class Delivery:
     event: DomainEvent
+    owner: TenantState = field(repr=False)
     status: str = PENDING
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_at: datetime | None = None
-    dropped: bool = False  # its tenant was reset: no more attempts
     _body: bytes | None = field(default=None, repr=False)
 
     @property
@@ -92,11 +95,17 @@ def payload(event: DomainEvent) -> dict[str, Any]:
     return body
 
 
+def retry_owner(tenant: TenantState) -> tuple:
+    """Whose retry timers these are: a tenant's, cancelled together when it is reset."""
+    return ("webhook-retries", tenant.key)
+
+
 class Dispatcher:
     def __init__(
         self,
         clock: Clock,
         lock: threading.RLock,
+        tenants: Tenants,
         endpoint_for: Callable[[str], Endpoint],
         schedule: list[float],
         timeout: float,
@@ -109,53 +118,49 @@ class Dispatcher:
         self.schedule = schedule  # seconds before each retry
         self.timeout = timeout
         self.random = random.Random(seed)
-        self.log: OrderedDict[str, Delivery] = OrderedDict()
-        self.capacity = capacity
-        self.queues: dict[str, deque[Delivery]] = {}
+        self.tenants = tenants
+        self._kept = Ledger(capacity)
         self.pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook")
         self._client: httpx.Client | None = None  # made on first send: it costs ~15 ms (TLS context)
         self.closed = False
 
     # -- called under the emulator's lock --------------------------------------------------------
     def submit(self, event: DomainEvent) -> None:
-        delivery = Delivery(event)
-        self.log[event.id] = delivery
-        while len(self.log) > self.capacity:
-            self.log.popitem(last=False)
-        queue = self.queues.setdefault(event.sync_id, deque())
+        owner = self.tenants.get((event.project_id, event.user_id))
+        delivery = Delivery(event, owner)
+        self._kept.add(owner.deliveries, event.id, delivery)
+        self._enqueue(delivery)
+
+    def _enqueue(self, delivery: Delivery) -> None:
+        queue = delivery.owner.queues.setdefault(delivery.event.sync_id, deque())
         queue.append(delivery)
         if len(queue) == 1:
             self._attempt(delivery)
 
+    def find(self, event_id: str) -> Delivery:
+        for state in self.tenants:
+            delivery = state.deliveries.get(event_id)
+            if delivery is not None:
+                return delivery
+        raise NotFound("eventId", f"no webhook event '{event_id}' in the log")
+
+    @property
+    def log(self) -> list[Delivery]:
+        """Every tenant's deliveries kept, oldest event first."""
+        books = (state.deliveries.values() for state in self.tenants)
+        return list(heapq.merge(*books, key=lambda d: d.event.seq))
+
     def redeliver(self, event_id: str) -> Delivery:
-        delivery = self.log.get(event_id)
-        if delivery is None:
-            raise NotFound("eventId", f"no webhook event '{event_id}' in the log")
+        delivery = self.find(event_id)
         if delivery.status in (PENDING, DELIVERING):
             return delivery
-        fresh = Delivery(delivery.event, attempts=delivery.attempts, _body=delivery._body)
-        self.log[event_id] = fresh
-        queue = self.queues.setdefault(delivery.event.sync_id, deque())
-        queue.append(fresh)
-        if len(queue) == 1:
-            self._attempt(fresh)
+        fresh = Delivery(delivery.event, delivery.owner, attempts=delivery.attempts, _body=delivery._body)
+        delivery.owner.deliveries[event_id] = fresh
+        self._enqueue(fresh)
         return fresh
 
-    def forget(self, doomed: Callable[[DomainEvent], bool]) -> None:
-        """A tenant reset: its events leave the log and their queues, and are never attempted again."""
-        for event_id, delivery in list(self.log.items()):
-            if doomed(delivery.event):
-                delivery.dropped = True
-                del self.log[event_id]
-                self.clock.cancel_owner(("webhook", event_id))
-        for sync_id, queue in list(self.queues.items()):
-            if queue and doomed(queue[0].event):
-                for delivery in queue:
-                    delivery.dropped = True
-                del self.queues[sync_id]
-
     def _attempt(self, delivery: Delivery) -> None:
-        if delivery.dropped:
+        if delivery.owner.dropped:
             return
         endpoint = self.endpoint_for(delivery.event.project_id)
         if not endpoint.url:
@@ -170,13 +175,14 @@ class Dispatcher:
             self.pool.submit(self._send, delivery, attempt, endpoint)
 
     def _next(self, delivery: Delivery) -> None:
-        queue = self.queues.get(delivery.event.sync_id)
+        queues = delivery.owner.queues
+        queue = queues.get(delivery.event.sync_id)
         if queue and queue[0] is delivery:
             queue.popleft()
         if queue:
             self._attempt(queue[0])
         elif queue is not None:
-            del self.queues[delivery.event.sync_id]
+            del queues[delivery.event.sync_id]
 
     # -- on a worker thread -----------------------------------------------------------------------
     def _send(self, delivery: Delivery, attempt: Attempt, endpoint: Endpoint) -> None:
@@ -202,7 +208,7 @@ class Dispatcher:
             return self._client
 
     def _settle(self, delivery: Delivery, ok: bool) -> None:
-        if delivery.dropped:
+        if delivery.owner.dropped:
             return
         if ok:
             delivery.status = DELIVERED
@@ -217,7 +223,7 @@ class Dispatcher:
         delay = base * (0.8 + 0.4 * self.random.random())  # jitter, seeded
         delivery.status = PENDING
         delivery.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
-        self.clock.schedule(delivery.next_attempt_at, lambda _t: self._attempt(delivery), owner=("webhook", delivery.event.id))
+        self.clock.schedule(delivery.next_attempt_at, lambda _t: self._attempt(delivery), owner=retry_owner(delivery.owner))
 
     def close(self) -> None:
         if self.closed:
