@@ -60,7 +60,7 @@ class WebhookControl(Core):
             else:
                 what = events.KINDS[event_type](target, sync.pipeline)  # type: ignore[call-arg]
         event = self.events.emit(what, now, sync)
-        return self.webhooks.find(event.id)
+        return self.webhooks.of(event)
 
     @operation
     def webhook_log(self, sync_id: str | None = None, type_: str | None = None, status: str | None = None) -> list[Delivery]:

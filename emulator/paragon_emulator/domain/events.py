@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import heapq
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Any, Callable, ClassVar
 
@@ -72,7 +73,7 @@ EVENT_TYPES = tuple(KINDS)
 
 @dataclass(frozen=True)
 class DomainEvent:
-    id: str
+    seq: int  # emission order, across tenants
     type: str
     at: datetime
     project_id: str
@@ -81,7 +82,13 @@ class DomainEvent:
     integration: str
     credential_id: str
     what: What
-    seq: int = 0  # emission order, across tenants
+    namespace: bytes = field(repr=False, compare=False)
+
+    @cached_property
+    def id(self) -> str:
+        """Seeded and sequential, so the same run of a scenario gives the same event ids; made
+        when first read (most events of a long advance never are)."""
+        return uuid5_text(self.namespace, f"{self.seq}")
 
     @property
     def data(self) -> dict[str, Any]:
@@ -104,13 +111,11 @@ class EventBus:
 
     def emit(self, what: What, at: datetime, sync: Any) -> DomainEvent:
         self._count += 1
-        # Seeded and sequential, so the same run of a scenario gives the same event ids.
-        event_id = uuid5_text(self._namespace, f"{self._count}")
         event = DomainEvent(
-            event_id, what.type, at, sync.project_id, sync.user_id, sync.id, sync.integration, sync.credential_id, what,
-            self._count,
+            self._count, what.type, at, sync.project_id, sync.user_id, sync.id, sync.integration, sync.credential_id,
+            what, self._namespace,
         )
-        self._kept.add(self.tenants.get(sync.tenant).events, event_id, event)
+        self._kept.add(self.tenants.get(sync.tenant).events, event.seq, event)
         for subscriber in self._subscribers:
             subscriber(event)
         return event

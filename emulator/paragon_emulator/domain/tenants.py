@@ -25,8 +25,8 @@ class TenantState:
     faults: FaultBook
     syncs: dict[str, Sync] = field(default_factory=dict)
     accounts: dict[tuple[str, str], Any] = field(default_factory=dict)  # (integration, kind) -> upstream account
-    events: dict[str, Any] = field(default_factory=dict)  # event id -> DomainEvent, oldest first
-    deliveries: dict[str, Any] = field(default_factory=dict)  # event id -> webhook Delivery, oldest first
+    events: dict[int, Any] = field(default_factory=dict)  # event seq -> DomainEvent, oldest first
+    deliveries: dict[int, Any] = field(default_factory=dict)  # event seq -> webhook Delivery, oldest first
     queues: dict[str, deque] = field(default_factory=dict)  # sync id -> its deliveries waiting, in order
     dropped: bool = False
 
@@ -37,9 +37,9 @@ class Ledger:
 
     def __init__(self, capacity: int):
         self.capacity = capacity
-        self._order: deque[tuple[dict[str, Any], str]] = deque()
+        self._order: deque[tuple[dict[Any, Any], Any]] = deque()
 
-    def add(self, book: dict[str, Any], key: str, value: Any) -> None:
+    def add(self, book: dict[Any, Any], key: Any, value: Any) -> None:
         book[key] = value
         self._order.append((book, key))
         if len(self._order) > self.capacity:

@@ -128,7 +128,10 @@ class Dispatcher:
     def submit(self, event: DomainEvent) -> None:
         owner = self.tenants.get((event.project_id, event.user_id))
         delivery = Delivery(event, owner)
-        self._kept.add(owner.deliveries, event.id, delivery)
+        self._kept.add(owner.deliveries, event.seq, delivery)
+        if event.sync_id not in owner.queues and not self.endpoint_for(event.project_id).url:
+            delivery.status = NO_URL  # nothing waits before it and nowhere to send: settled as it is made
+            return
         self._enqueue(delivery)
 
     def _enqueue(self, delivery: Delivery) -> None:
@@ -139,10 +142,13 @@ class Dispatcher:
 
     def find(self, event_id: str) -> Delivery:
         for state in self.tenants:
-            delivery = state.deliveries.get(event_id)
-            if delivery is not None:
-                return delivery
+            for delivery in state.deliveries.values():
+                if delivery.event.id == event_id:
+                    return delivery
         raise NotFound("eventId", f"no webhook event '{event_id}' in the log")
+
+    def of(self, event: DomainEvent) -> Delivery:
+        return self.tenants.get((event.project_id, event.user_id)).deliveries[event.seq]
 
     @property
     def log(self) -> list[Delivery]:
@@ -155,7 +161,7 @@ class Dispatcher:
         if delivery.status in (PENDING, DELIVERING):
             return delivery
         fresh = Delivery(delivery.event, delivery.owner, attempts=delivery.attempts, _body=delivery._body)
-        delivery.owner.deliveries[event_id] = fresh
+        delivery.owner.deliveries[delivery.event.seq] = fresh
         self._enqueue(fresh)
         return fresh
 
