@@ -53,7 +53,8 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            emulator.close()
+            # A stop asked for (SIGTERM, Ctrl-C) gives undelivered webhooks their grace period.
+            emulator.close(emulator.settings.webhook_shutdown_grace_seconds if emulator.stopping.is_set() else 0)
 
     app = Starlette(
         routes=routes(OPERATIONS, emulator),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -130,22 +131,52 @@ def _serve(args: argparse.Namespace) -> int:
     except (OSError, ValueError, DomainError) as exc:  # an unreadable key or an unknown scenario, for example
         print(f"{PROG}: cannot start: {exc}", file=sys.stderr)
         return 2
+    try:
+        # Bound here, so the address printed is the real one (port 0 picks a free port).
+        sock = _bind(settings.host, settings.port)
+    except OSError as exc:
+        print(f"{PROG}: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
     print(
-        f"{PROG}: serving on http://{settings.host}:{settings.port} (clock {settings.clock_mode}, seed {settings.seed}, "
+        f"{PROG}: serving on http://{shown}:{port} (clock {settings.clock_mode}, seed {settings.seed}, "
         f"project {settings.default_project_id})",
         file=sys.stderr,
         flush=True,
     )
     emulator = app.state.emulator
+    # The emulator's own lines (what happened at shutdown, for one) beside uvicorn's.
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)-9s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per webhook attempt is the emulator's to log
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
             emulator.stop()  # a clock advance in progress ends at its next slice, so shutdown is prompt
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, timeout_graceful_shutdown=5)
-    Server(config).run()
+    config = uvicorn.Config(app, log_level=settings.log_level, timeout_graceful_shutdown=5)
+    try:
+        Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn raises the Ctrl-C again once it has shut down: a stop asked for
+        pass
     return 0
+
+
+def _bind(host: str, port: int) -> "socket.socket":
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _token(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ the lock (in `control/base.py`), so a test thread and the server thread can both
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -31,7 +32,9 @@ from .settings import Settings
 from .sources.registry import CATALOG, Upstream
 from .spec.validation import api_operations
 from .tokens import TokenVerifier, mint
-from .webhooks.delivery import Dispatcher, Endpoint, retry_owner
+from .webhooks.delivery import Dispatcher, Endpoint, Lanes, retry_owner
+
+log = logging.getLogger("paragon_emulator")
 
 
 class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, Core):
@@ -40,6 +43,7 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
         self.lock = threading.RLock()
         self.started = time.monotonic()
         self.stopping = threading.Event()
+        self.lanes = Lanes(self.settings.webhook_timeout_seconds)
         self.verifier = TokenVerifier(self.settings)
         self._build()
         self._load_startup_scenario()
@@ -64,7 +68,7 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}
         self.webhooks = Dispatcher(
-            self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), s.webhook_timeout_seconds, s.seed
+            self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), self.lanes, s.seed
         )
         self.events.subscribe(self.webhooks.submit)
         self.api_faults = ApiFaults(s.seed, s.latency_ms)
@@ -121,6 +125,14 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             raise InvalidInput("dev_key", "the development key is switched off: sign tokens with your own key")
         return mint(self.settings, user_id, project_id, expires_in, audience_host, claims)
 
-    def close(self) -> None:
-        """Stop delivering webhooks (the server or the test session is ending)."""
+    def close(self, grace: float = 0.0) -> None:
+        """Stop delivering webhooks (the server or the test session is ending); with a `grace`,
+        first try what is still undelivered for up to that many real seconds, and log what is left."""
+        left = self.webhooks.drain(grace) if grace > 0 else self.webhooks.waiting()
+        if left:
+            ids = ", ".join(d.event.id for d in left[:20]) + (" ..." if len(left) > 20 else "")
+            log.warning("%d webhook deliveries were still undelivered at shutdown: %s", len(left), ids)
+        elif grace > 0:
+            log.info("every webhook was delivered before shutdown")
         self.webhooks.close()
+        self.lanes.shut()

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         description="Emulated seconds before each retry of a failed delivery (jittered ±20%).",
     )
     webhook_timeout_seconds: float = Field(5.0, gt=0, le=120, description="Real seconds a receiver has to answer.")
+    webhook_shutdown_grace_seconds: float = Field(
+        5.0, ge=0, le=300,
+        description="On SIGTERM or Ctrl-C, real seconds spent trying the webhooks still undelivered (one more "
+        "attempt each, without their back-off) before the process exits; what is left is logged.",
+    )
 
     _split_lists = field_validator(
         "project_ids", "audience_hosts", "public_keys", "jwt_algorithms", "webhook_retry_schedule", mode="before"

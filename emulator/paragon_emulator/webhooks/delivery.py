@@ -1,7 +1,8 @@
 """Webhook delivery: one queue per sync (order kept), retries with back-off on the emulator's clock.
 
-Sending happens on worker threads, never under the emulator's lock, so the API is never blocked
-and a slow receiver holds up only its own sync's queue. Every event is kept in its tenant's
+Sending happens on worker threads, never under the emulator's lock, so the API is never blocked.
+Each endpoint (URL) has a lane of its own (workers and connections): a receiver that hangs holds
+up its own deliveries, never another endpoint's. Every event is kept in its tenant's
 delivery log with its attempts; after the last scheduled attempt it is marked failed, never
 dropped, and can be redelivered. Queues and logs live in the tenant's container: a tenant reset
 takes them away, and an attempt for a dropped tenant does nothing.
@@ -95,6 +96,46 @@ def payload(event: DomainEvent) -> dict[str, Any]:
     return body
 
 
+LANE_WORKERS = 8  # deliveries in flight to one endpoint at once (each sync still sends one at a time)
+
+
+class Lane:
+    """One endpoint's workers and connection pool, made when it is first sent to."""
+
+    def __init__(self, url: str, timeout: float):
+        self.pool = ThreadPoolExecutor(max_workers=LANE_WORKERS, thread_name_prefix="webhook")
+        # Loading the CA bundle costs ~15 ms, and a plain http:// receiver (most tests') never needs it.
+        verify = httpx.URL(url).scheme == "https"
+        self.client = httpx.Client(timeout=timeout, trust_env=False, verify=verify)
+
+    def shut(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.client.close()
+
+
+class Lanes:
+    """Every endpoint's lane; they outlive resets (a test suite resets often and sends to one receiver).
+    Shutting them stops what they are sending; a later send opens a new lane."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self._lanes: dict[str, Lane] = {}
+        self._guard = threading.Lock()
+
+    def get(self, url: str) -> Lane:
+        with self._guard:
+            lane = self._lanes.get(url)
+            if lane is None:
+                lane = self._lanes[url] = Lane(url, self.timeout)
+            return lane
+
+    def shut(self) -> None:
+        with self._guard:
+            for lane in self._lanes.values():
+                lane.shut()
+            self._lanes.clear()
+
+
 def retry_owner(tenant: TenantState) -> tuple:
     """Whose retry timers these are: a tenant's, cancelled together when it is reset."""
     return ("webhook-retries", tenant.key)
@@ -108,7 +149,7 @@ class Dispatcher:
         tenants: Tenants,
         endpoint_for: Callable[[str], Endpoint],
         schedule: list[float],
-        timeout: float,
+        lanes: Lanes,
         seed: int,
         capacity: int = 10_000,
     ):
@@ -116,12 +157,10 @@ class Dispatcher:
         self.lock = lock
         self.endpoint_for = endpoint_for
         self.schedule = schedule  # seconds before each retry
-        self.timeout = timeout
+        self.lanes = lanes
         self.random = random.Random(seed)
         self.tenants = tenants
         self._kept = Ledger(capacity)
-        self.pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook")
-        self._client: httpx.Client | None = None  # made on first send: it costs ~15 ms (TLS context)
         self.closed = False
 
     # -- called under the emulator's lock --------------------------------------------------------
@@ -178,7 +217,8 @@ class Dispatcher:
         attempt = Attempt(len(delivery.attempts) + 1, self.clock.now(), time.time())
         delivery.attempts.append(attempt)
         if not self.closed:
-            self.pool.submit(self._send, delivery, attempt, endpoint)
+            lane = self.lanes.get(endpoint.url or "")
+            lane.pool.submit(self._send, lane.client, delivery, attempt, endpoint)
 
     def _next(self, delivery: Delivery) -> None:
         queues = delivery.owner.queues
@@ -191,11 +231,11 @@ class Dispatcher:
             del queues[delivery.event.sync_id]
 
     # -- on a worker thread -----------------------------------------------------------------------
-    def _send(self, delivery: Delivery, attempt: Attempt, endpoint: Endpoint) -> None:
+    def _send(self, client: httpx.Client, delivery: Delivery, attempt: Attempt, endpoint: Endpoint) -> None:
         started = time.monotonic()
         try:
             headers = {"content-type": "application/json", **sign(delivery.event.id, delivery.body, endpoint.secret)}
-            response = self._http().post(endpoint.url or "", content=delivery.body, headers=headers)
+            response = client.post(endpoint.url or "", content=delivery.body, headers=headers)
             attempt.status_code = response.status_code
             ok = 200 <= response.status_code < 300
             if not ok:
@@ -206,12 +246,6 @@ class Dispatcher:
         attempt.latency_ms = round((time.monotonic() - started) * 1000, 2)
         with self.lock:
             self._settle(delivery, ok)
-
-    def _http(self) -> httpx.Client:
-        with self.lock:
-            if self._client is None:
-                self._client = httpx.Client(timeout=self.timeout, trust_env=False)
-            return self._client
 
     def _settle(self, delivery: Delivery, ok: bool) -> None:
         if delivery.owner.dropped:
@@ -231,10 +265,31 @@ class Dispatcher:
         delivery.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
         self.clock.schedule(delivery.next_attempt_at, lambda _t: self._attempt(delivery), owner=retry_owner(delivery.owner))
 
+    def waiting(self) -> list[Delivery]:
+        """Deliveries not settled yet: sending, or waiting for a retry or for their turn."""
+        return [d for state in self.tenants for queue in state.queues.values() for d in queue]
+
+    def drain(self, grace: float) -> list[Delivery]:
+        """Shutting down: try what waits now (a retry without its back-off) for up to `grace` real
+        seconds, one more attempt each; returns what is still undelivered."""
+        deadline = time.monotonic() + grace
+        tried: dict[int, Delivery] = {}
+        while True:
+            with self.lock:
+                left = self.waiting()
+                for delivery in left:
+                    head = delivery.owner.queues[delivery.event.sync_id][0] is delivery
+                    if head and delivery.status == PENDING and id(delivery) not in tried:
+                        tried[id(delivery)] = delivery
+                        self.clock.cancel_owner(retry_owner(delivery.owner))
+                        self._attempt(delivery)
+                sending = any(d.status == DELIVERING for d in left)
+                if not left or not sending or time.monotonic() >= deadline:
+                    # What failed its last try has left the queues, undelivered all the same.
+                    failed = [d for d in tried.values() if d.status == FAILED and d not in left]
+                    return sorted(left + failed, key=lambda d: d.event.seq)
+            time.sleep(0.02)
+
     def close(self) -> None:
-        if self.closed:
-            return
+        """No more attempts from this dispatcher (a reset replaced it, or the emulator is closing)."""
         self.closed = True
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        if self._client is not None:
-            self._client.close()
