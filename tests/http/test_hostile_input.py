@@ -115,3 +115,17 @@ def test_a_numeric_date_given_as_a_string_is_a_401(client, settings, claim):
     response = client.get("/api/syncs", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401, response.text
     assert claim in response.json()["message"]
+
+
+@pytest.mark.parametrize("value", ["\u0661", "\u0969\u0966", "\uff15", "NaN"])
+def test_a_number_parameter_in_other_digits_is_a_400(client, auth, value):
+    sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth()).json()
+    client.post("/_emulator/clock/advance", json={"seconds": 60})
+    response = client.get(f"/api/syncs/{sync['id']}/records", params={"pageSize": value}, headers=auth())
+    assert response.status_code == 400, response.text
+    [error] = response.json()["errors"]
+    assert (error["location"], error["path"]) == ("query", "pageSize")
+    assert client.get(f"/api/syncs/{sync['id']}/records", params={"pageSize": "1"}, headers=auth()).status_code == 200
+    fault = client.post("/_emulator/faults/api", json={"status": 503, "count": 1, "operations": ["listSyncs"]}).json()
+    assert client.delete(f"/_emulator/faults/api/{value}").status_code == 400
+    assert client.get("/_emulator/faults").json()["api"][0]["id"] == fault["id"]  # nothing changed

@@ -65,6 +65,41 @@ def operation_info() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
     return info
 
 
+@lru_cache(maxsize=1)
+def numeric_parameters() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+    """(method, path) -> the (location, name) of its query and path parameters typed integer or number."""
+    spec = spec_dict()
+    components = spec.get("components", {})
+
+    def resolve(node: dict[str, Any], kind: str) -> dict[str, Any]:
+        return components[kind][node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
+
+    found: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            params = [resolve(p, "parameters") for p in item.get("parameters", []) + op.get("parameters", [])]
+            numeric = tuple(
+                (p["in"], p["name"]) for p in params
+                if p["in"] in ("query", "path") and resolve(p.get("schema", {}), "schemas").get("type") in ("integer", "number")
+            )
+            if numeric:
+                found[(method, path)] = numeric
+    return found
+
+
+def parameter_problems(request: "CoreRequest") -> list[dict[str, str]]:
+    """Numbers openapi-core would read but a client cannot mean: digits outside ASCII (Python's int()
+    reads '\u0661' as 1) and NaN or infinity."""
+    problems = []
+    for location, name in numeric_parameters().get((request.method, request.path_pattern), ()):
+        raw = getattr(request.parameters, location).get(name)
+        if isinstance(raw, str) and (not raw.isascii() or raw.strip().lower().lstrip("+-") in ("nan", "inf", "infinity")):
+            problems.append(violation(location, name, "type", f"{name} must be a number in ASCII digits, not {raw!r}"))
+    return problems
+
+
 def api_operations() -> dict[str, str]:
     """operationId -> 'METHOD /path' of every operation of the real API (not the control plane)."""
     return {op: f"{m} {p}" for (m, p), (op, _) in operation_info().items() if p.startswith("/api/")}
@@ -266,6 +301,7 @@ def json_body_problems(body: bytes) -> list[dict[str, str]]:
 
 def validate_request(request: CoreRequest) -> list[dict[str, str]]:
     problems = json_body_problems(request.body) if request.body else []
+    problems += parameter_problems(request)
     if problems:
         return problems
     return violations(compiled(request.method, request.path_pattern).request_errors(request))
