@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         "--dev-key", action=argparse.BooleanOptionalAction, default=None,
         help="accept tokens signed with the bundled development key (default on)",
     )
+    serve.add_argument(
+        "--control-token",
+        help="require 'Authorization: Bearer TOKEN' on /_emulator/ (env PARAGON_EMULATOR_CONTROL_TOKEN); "
+        "set it whenever you listen beyond 127.0.0.1",
+    )
     serve.add_argument("--scenario", help="load a scenario at start-up: a bundled name (empty, shared-drive, crm) or a .yaml path")
     serve.add_argument("--log-level", help="critical | error | warning | info | debug")
 
@@ -80,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     control.add_argument(
         "--url", default=None, help="the emulator's base URL (default $PARAGON_EMULATOR_URL or http://127.0.0.1:8080)"
+    )
+    control.add_argument(
+        "--control-token", default=None, help="the emulator's control token, if it has one (default $PARAGON_EMULATOR_CONTROL_TOKEN)"
     )
     actions = control.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("info", help="version, seed, clock, uptime")
@@ -125,6 +133,7 @@ def _serve(args: argparse.Namespace) -> int:
         clock_start=args.clock_start, strict=args.strict, project_ids=args.project_ids,
         audience_hosts=args.audience_hosts, public_keys=args.public_keys, dev_key=args.dev_key,
         log_level=args.log_level, scenario=args.scenario, strict_client=args.strict_client,
+        control_token=args.control_token,
     )
     try:
         app = create_app(settings)
@@ -145,6 +154,14 @@ def _serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    if not _loopback(host) and not settings.control_token:
+        print(
+            f"{PROG}: warning: listening on {host} with no control token: anyone who can reach this port can "
+            "reset the emulator, mint tokens and read webhook secrets through /_emulator/; set "
+            "--control-token (PARAGON_EMULATOR_CONTROL_TOKEN) unless this network is yours alone",
+            file=sys.stderr,
+            flush=True,
+        )
     emulator = app.state.emulator
     # The emulator's own lines (what happened at shutdown, for one) beside uvicorn's.
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)-9s %(name)s: %(message)s")
@@ -161,6 +178,15 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # uvicorn raises the Ctrl-C again once it has shut down: a stop asked for
         pass
     return 0
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _bind(host: str, port: int) -> "socket.socket":
@@ -231,8 +257,12 @@ def _control(args: argparse.Namespace) -> int:
         ),
     }
     method, path, body = requests[args.action]
+    token = args.control_token or os.environ.get("PARAGON_EMULATOR_CONTROL_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.request(method, base + path, json=body if body else None, timeout=30, trust_env=False)
+        response = httpx.request(
+            method, base + path, json=body if body else None, headers=headers, timeout=30, trust_env=False
+        )
     except httpx.HTTPError as exc:
         print(f"{PROG}: cannot reach the emulator at {base}: {exc}", file=sys.stderr)
         return 2

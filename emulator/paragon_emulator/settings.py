@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     public_keys: CommaList = Field(
         default_factory=list, description="Extra PEM public keys (file paths or PEM text) that may sign tokens."
     )
+    control_token: str | None = Field(
+        None, min_length=8,
+        description="When set, /_emulator/ (all but health) requires 'Authorization: Bearer <control_token>'. "
+        "Set it whenever the emulator listens beyond 127.0.0.1: the control plane can mint tokens, read "
+        "webhook secrets and reset everything.",
+    )
     dev_key: bool | None = Field(
         None,
         description="Accept tokens signed with the bundled development key (default: yes, unless public_keys are given).",

@@ -129,3 +129,23 @@ def test_a_number_parameter_in_other_digits_is_a_400(client, auth, value):
     fault = client.post("/_emulator/faults/api", json={"status": 503, "count": 1, "operations": ["listSyncs"]}).json()
     assert client.delete(f"/_emulator/faults/api/{value}").status_code == 400
     assert client.get("/_emulator/faults").json()["api"][0]["id"] == fault["id"]  # nothing changed
+
+
+def test_a_control_token_guards_the_control_plane_but_not_health_or_the_api(auth):
+    from starlette.testclient import TestClient
+
+    from paragon_emulator import create_app
+    from tests.conftest import make_settings
+
+    with TestClient(create_app(make_settings(control_token="s3cret-control"))) as client:
+        for method, path in [("GET", "/_emulator/info"), ("POST", "/_emulator/reset"), ("POST", "/_emulator/tokens"),
+                             ("GET", "/_emulator/webhooks/config")]:
+            for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "s3cret-control"}):
+                response = client.request(method, path, json={"userId": "mallory"}, headers=headers)
+                assert response.status_code == 401, (method, path, headers, response.text)
+                assert response.json()["code"] == "CONTROL_TOKEN_REQUIRED"
+        good = {"Authorization": "Bearer s3cret-control"}
+        assert client.get("/_emulator/info", headers=good).status_code == 200
+        assert client.post("/_emulator/tokens", json={"userId": "alice"}, headers=good).status_code == 200
+        assert client.get("/_emulator/health").status_code == 200
+        assert client.get("/api/syncs", headers=auth()).status_code == 200  # the API keeps its own auth

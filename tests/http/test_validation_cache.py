@@ -38,7 +38,7 @@ def _stock_request(request) -> list[dict[str, str]]:
 
 
 def _compiled_request(request) -> list[dict[str, str]]:
-    return validation.validate_request(request)
+    return validation.openapi_violations(request)
 
 
 def _both(method: str, pattern: str, **kwargs: Any) -> tuple[list, list]:

@@ -23,7 +23,7 @@ from ..domain.errors import DomainError
 from ..emulator import Emulator
 from ..tokens import AuthError, Principal, TokenVerifier
 from ..spec import validation
-from .auth import authenticate
+from .auth import authenticate, check_control_token
 from ..control.contract import Call
 from .errors import domain_error_response, error_response, violation
 from .rendering import JSON, RecordJSON
@@ -62,6 +62,11 @@ class Operation:
     def real_api(self) -> bool:
         """The real API needs a token and meets faults; the control plane (and the spec) never do."""
         return self.path.startswith("/api/")
+
+    @property
+    def guarded(self) -> bool:
+        """Behind the control token when one is set: the control plane, except its health check."""
+        return self.path.startswith("/_emulator/") and self.path != "/_emulator/health"
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,7 @@ def endpoint(
     strict_client = emulator.settings.strict_client
     operation_id, query_names = validation.operation_info()[(operation.method, operation.path)]
     real_api = operation.real_api
+    control_token = emulator.settings.control_token if operation.guarded else None
     tokens = tokens or VerifiedTokens()
     records_json = records_json or RecordJSON()
 
@@ -171,6 +177,11 @@ def endpoint(
                 principal = tokens.principal(request, emulator.verifier)
             except AuthError as exc:
                 violations.append(violation("header", "Authorization", exc.code, exc.message))
+                return error_response(401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"})
+        elif control_token is not None:
+            try:
+                check_control_token(request.headers, control_token)
+            except AuthError as exc:
                 return error_response(401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"})
         problems = validation.validate_request(core)
         # Parameters the spec does not name are ignored, as the real service does, but noted.

@@ -300,10 +300,21 @@ def json_body_problems(body: bytes) -> list[dict[str, str]]:
 
 
 def validate_request(request: CoreRequest) -> list[dict[str, str]]:
+    """What the spec says of the request (openapi-core's reading, compiled), and what the
+    emulator refuses beyond it: JSON no handler can take, numbers in digits a client cannot mean."""
     problems = json_body_problems(request.body) if request.body else []
-    problems += parameter_problems(request)
     if problems:
         return problems
+    found = openapi_violations(request)
+    beyond = parameter_problems(request)
+    if beyond:
+        named = {(p["location"], p["path"]) for p in beyond}
+        found = beyond + [p for p in found if (p["location"], p["path"]) not in named]
+    return found
+
+
+def openapi_violations(request: CoreRequest) -> list[dict[str, str]]:
+    """openapi-core's violations of the request, by the compiled road (the same as its stock one)."""
     return violations(compiled(request.method, request.path_pattern).request_errors(request))
 
 
