@@ -22,9 +22,9 @@ BRANCHING = 4
 # A text format's size is exact; a built one's (Office, PDF, images) follows from its text, which
 # the size sets roughly.
 FILE_TYPES = (
-    ("docx", content.DOCX, 600, 12_000, 14),
+    ("docx", content.DOCX, 600, 8_000, 14),
     ("pdf", content.PDF, 600, 9_000, 13),
-    ("xlsx", content.XLSX, 300, 4_000, 8),
+    ("xlsx", content.XLSX, 300, 3_000, 8),
     ("pptx", content.PPTX, 600, 6_000, 5),
     ("txt", "text/plain", 120, 16_000, 8),
     ("md", "text/markdown", 200, 12_000, 6),
@@ -36,13 +36,14 @@ FILE_TYPES = (
 )
 # Google Drive also holds Google's own documents (no extension); they download as Office files.
 GOOGLE_TYPES = (
-    ("", content.GOOGLE_DOC, 600, 12_000, 10),
-    ("", content.GOOGLE_SHEET, 300, 4_000, 6),
+    ("", content.GOOGLE_DOC, 600, 8_000, 10),
+    ("", content.GOOGLE_SHEET, 300, 3_000, 6),
     ("", content.GOOGLE_SLIDES, 600, 6_000, 3),
 )
 ARTICLE_TYPES = (("html", "text/html", 400, 12_000, 1),)
 EXTENSIONS = {mime: ext for ext, mime, *_ in FILE_TYPES}
-MAX_TEXT = 1_000_000  # characters of an item's own text
+# An item's own text: its documents are laid out per number of lines, so both are bounded.
+MAX_TEXT, MAX_LINES = 200_000, 5_000
 
 
 def folder_mime(integration: str) -> str:
@@ -240,8 +241,10 @@ class FilesAccount(Account):
         fields = dict(fields)
         if "content" in fields:
             text = fields["content"]
-            if not isinstance(text, str) or len(text) > MAX_TEXT:
-                raise InvalidInput("fields.content", f"content is the file's text: a string of at most {MAX_TEXT:,} characters")
+            if not isinstance(text, str) or len(text) > MAX_TEXT or text.count("\n") >= MAX_LINES:
+                raise InvalidInput(
+                    "fields.content", f"content is the file's text: a string of at most {MAX_TEXT:,} characters and {MAX_LINES:,} lines"
+                )
         if "size" in fields and (
             isinstance(fields["size"], bool) or not isinstance(fields["size"], int) or not 0 <= fields["size"] <= 50_000_000
         ):

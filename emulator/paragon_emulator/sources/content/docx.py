@@ -6,7 +6,7 @@ import io
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from .plan import Plan, prose, slots, w3c, xml_text
+from .plan import Plan, prose, slots, take, w3c, xml_paragraphs, xml_text
 from .zipped import Layout
 
 TITLE, AUTHOR, HEADING = "@@title@@", "@@author@@", "@@heading@@"
@@ -14,8 +14,16 @@ TITLE, AUTHOR, HEADING = "@@title@@", "@@author@@", "@@heading@@"
 CREATED, MODIFIED = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc), datetime(2002, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 
 
+DATES = (w3c(CREATED.isoformat()), w3c(MODIFIED.isoformat()))  # as the layout holds them; each file's replace them
+
+
 def _paragraph(n: int) -> str:
     return f"@@p{n}@@"
+
+
+@lru_cache(maxsize=16)
+def _paragraphs(room: int) -> list[str]:
+    return [_paragraph(n) for n in range(room)]
 
 
 @lru_cache(maxsize=8)
@@ -27,21 +35,21 @@ def layout(paragraphs: int) -> Layout:
     props.title, props.author, props.last_modified_by = TITLE, AUTHOR, AUTHOR
     props.comments, props.created, props.modified, props.revision = "", CREATED, MODIFIED, 1
     document.add_heading(HEADING, level=1)
-    for n in range(paragraphs):
-        document.add_paragraph(_paragraph(n))
+    for marker in _paragraphs(paragraphs):
+        document.add_paragraph(marker)
     out = io.BytesIO()
     document.save(out)
-    markers = [TITLE, AUTHOR, HEADING, w3c(CREATED.isoformat()), w3c(MODIFIED.isoformat())]
-    return Layout(out.getvalue(), markers + [_paragraph(n) for n in range(paragraphs)])
+    markers = [TITLE, AUTHOR, HEADING, *DATES]
+    return Layout(out.getvalue(), markers + _paragraphs(paragraphs))
 
 
 def write(plan: Plan) -> tuple[bytes, str]:
-    words = prose(plan, 2 + plan.size // 500)
-    room = slots(len(words.paragraphs))
-    title = xml_text(words.title)
-    values = {TITLE: title, HEADING: title, AUTHOR: xml_text(plan.author)}
-    values[w3c(CREATED.isoformat())] = w3c(plan.created)
-    values[w3c(MODIFIED.isoformat())] = w3c(plan.modified)
-    for n in range(room):
-        values[_paragraph(n)] = xml_text(words.paragraphs[n]) if n < len(words.paragraphs) else ""
+    if plan.text is None:
+        body = take(plan, xml_paragraphs(plan.seed), max(2, plan.size // 200))  # a paragraph is ~200 characters
+    else:
+        body = [xml_text(p) for p in prose(plan, 0).paragraphs]
+    room = slots(len(body))
+    title = xml_text(prose(plan, 0).title)
+    values = {TITLE: title, HEADING: title, AUTHOR: xml_text(plan.author), DATES[0]: w3c(plan.created), DATES[1]: w3c(plan.modified)}
+    values.update(zip(_paragraphs(room), body + [""] * (room - len(body))))
     return layout(room).fill(values)

@@ -9,9 +9,10 @@ from .plan import Plan
 
 
 def _pixels(plan: Plan) -> tuple[int, int, bytes]:
-    """A 48-176 by 32-128 picture of three colour bands, from the file's key."""
+    """A 32-96 by 24-72 picture of three colour blocks, from the file's key (small: a pull encodes
+    every image for its MD5)."""
     draws = plan.draws()
-    width, height = 48 + draws.below(9) * 16, 32 + draws.below(7) * 16
+    width, height = 32 + draws.below(9) * 8, 24 + draws.below(7) * 8
     colours = [bytes(draws.below(256) for _ in range(3)) for _ in range(3)]
     split = width // 3 + draws.below(width // 3)
     upper = colours[0] * split + colours[1] * (width - split)
@@ -27,7 +28,7 @@ def png(plan: Plan) -> tuple[bytes, str]:
     info = PngImagePlugin.PngInfo()
     info.add_text("Title", plan.title)  # a tEXt chunk: Latin-1 (Pillow writes iTXt for other text)
     out = io.BytesIO()
-    Image.frombytes("RGB", (width, height), pixels).save(out, "PNG", pnginfo=info)
+    Image.frombytes("RGB", (width, height), pixels).save(out, "PNG", pnginfo=info, compress_level=1)
     return out.getvalue(), hashlib.md5(out.getvalue()).hexdigest()
 
 

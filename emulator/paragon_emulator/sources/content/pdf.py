@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from .plan import Plan, prose
+from .plan import Plan, paragraphs, prose, take
 
 WIDTH = 92  # characters a line; Helvetica 10 pt fits about that in A4's text width
 LINES = 56  # lines a page
@@ -36,24 +36,26 @@ class PdfLayout:
     """The layout's bytes cut at its slots, which `fill` writes into without moving a byte."""
 
     def __init__(self, data: bytes, slots: list[bytes]):
-        found = sorted((data.find(slot), slot) for slot in slots)
-        if found[0][0] < 0 or len(set(slots)) != len(slots):
+        at = [data.find(slot) for slot in slots]
+        if min(at) < 0 or len(set(slots)) != len(slots):
             raise ValueError("a slot is missing from the layout")
-        self.pieces: list[bytes] = []  # [literal, literal, ...] around the slots, in file order
-        self.slots: list[bytes] = [slot for _, slot in found]
+        self.order = sorted(range(len(slots)), key=at.__getitem__)  # the slots in file order
+        self.widths = [len(slots[n]) for n in self.order]
+        self.pieces: list[bytes] = []  # the bytes around the slots
         start = 0
-        for at, slot in found:
-            self.pieces.append(data[start:at])
-            start = at + len(slot)
+        for n in self.order:
+            self.pieces.append(data[start : at[n]])
+            start = at[n] + len(slots[n])
         self.pieces.append(data[start:])
 
-    def fill(self, values: dict[bytes, bytes]) -> bytes:
+    def fill(self, values: list[bytes]) -> bytes:
+        """The layout with values[n] in slot n (of the slots it was made with), padded with spaces."""
         out = [self.pieces[0]]
-        for slot, piece in zip(self.slots, self.pieces[1:]):
-            value = values[slot]
-            if len(value) > len(slot):
+        for n, width, piece in zip(self.order, self.widths, self.pieces[1:]):
+            value = values[n]
+            if len(value) > width:
                 raise ValueError(f"{value[:20]!r}... does not fit its slot")
-            out += [value.ljust(len(slot)), piece]
+            out += [value.ljust(width), piece]
         return b"".join(out)
 
 
@@ -79,6 +81,7 @@ def layout(pages: int) -> PdfLayout:
         for line in range(LINES):
             pdf.text(LEFT, TOP + line * LEADING, _slot(page * LINES + line).decode())
     data = bytes(pdf.output())
+    # The slots: every line, then the title, the creation date and the file's /ID.
     return PdfLayout(data, [_line(n) for n in range(pages * LINES)] + [TITLE, DATE_SLOT, ID.search(data).group()])
 
 
@@ -109,19 +112,32 @@ def _lines(text: str, width: int = WIDTH - 12) -> list[str]:
     return lines + [line] if line or not lines else lines
 
 
+def _shown(text: str) -> list[bytes]:
+    """Text as the lines of a PDF text slot: "(line)", each escaped and wrapped, then a blank line."""
+    return [b"(" + _escape(line)[: WIDTH - 2] + b")" for line in _lines(text)] + [b"()"]
+
+
+@lru_cache(maxsize=8)
+def _paragraph_lines(seed: int) -> tuple[list[bytes], ...]:
+    return tuple(_shown(p) for p in paragraphs(seed))
+
+
 def write(plan: Plan) -> tuple[bytes, str]:
-    words = prose(plan, 0 if plan.text is not None else 2 + plan.size // 600)
-    lines = [words.title, ""]
-    for paragraph in words.paragraphs:
-        lines += _lines(paragraph) + [""]
+    words = prose(plan, 0)
+    lines = _shown(words.title)
+    if plan.text is None:
+        for shown in take(plan, _paragraph_lines(plan.seed), 2 + plan.size // 300):
+            lines += shown
+    else:
+        for paragraph in words.paragraphs:
+            lines += _shown(paragraph)
     pages = max(1, -(-len(lines) // LINES))
-    # A slot holds "(text)" and spaces: the closing parenthesis moves in with the text.
-    values = {_line(n): b"(" + _escape(line)[: WIDTH - 2] + b")" for n, line in enumerate(lines)}
-    values.update({_line(n): b"()" for n in range(len(lines), pages * LINES)})
-    values[TITLE] = b"(" + _escape(words.title)[: TITLE_WIDTH - 2] + b")"
-    values[DATE_SLOT] = b"(D:" + re.sub(r"\D", "", plan.created[:19]).encode() + b"Z)"
-    skeleton = layout(pages)
+    values = lines + [b"()"] * (pages * LINES - len(lines))
     file_id = hashlib.md5(f"{plan.seed}:{plan.key}".encode()).hexdigest().upper().encode()
-    values[skeleton.slots[-1]] = b"/ID [<" + file_id + b"><" + file_id + b">]"  # the trailer's, last in the file
-    data = skeleton.fill(values)
+    values += [
+        b"(" + _escape(words.title)[: TITLE_WIDTH - 2] + b")",
+        b"(D:" + re.sub(r"\D", "", plan.created[:19]).encode() + b"Z)",
+        b"/ID [<" + file_id + b"><" + file_id + b">]",
+    ]
+    data = layout(pages).fill(values)
     return data, hashlib.md5(data).hexdigest()

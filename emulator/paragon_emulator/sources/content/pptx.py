@@ -6,7 +6,7 @@ import io
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from .plan import Plan, prose, w3c, xml_text
+from .plan import Plan, headings, prose, take, w3c, xml_paragraphs, xml_text
 from .zipped import Layout
 
 TITLE, AUTHOR, SUBTITLE = "@@title@@", "@@author@@", "@@subtitle@@"
@@ -23,6 +23,15 @@ def _bullet(slide: int, n: int) -> str:
     return f"@@s{slide}b{n}@@"
 
 
+DATES = (w3c(CREATED.isoformat()), w3c(MODIFIED.isoformat()))  # as the layout holds them; each file's replace them
+
+
+@lru_cache(maxsize=16)
+def _markers(slides: int) -> tuple[list[str], list[str]]:
+    """(each slide's heading marker, every bullet marker in order)."""
+    return [_heading(s) for s in range(slides)], [_bullet(s, n) for s in range(slides) for n in range(BULLETS)]
+
+
 @lru_cache(maxsize=8)
 def layout(slides: int) -> Layout:
     from pptx import Presentation  # python-pptx: imported on first use, so start-up does not pay for it
@@ -34,7 +43,7 @@ def layout(slides: int) -> Layout:
     first = deck.slides.add_slide(deck.slide_layouts[TITLE_SLIDE])
     first.shapes.title.text = TITLE
     first.placeholders[1].text = SUBTITLE
-    markers = [TITLE, AUTHOR, SUBTITLE, w3c(CREATED.isoformat()), w3c(MODIFIED.isoformat())]
+    markers = [TITLE, AUTHOR, SUBTITLE, *DATES]
     for s in range(slides):
         slide = deck.slides.add_slide(deck.slide_layouts[TITLE_AND_CONTENT])
         slide.shapes.title.text = _heading(s)
@@ -50,21 +59,23 @@ def layout(slides: int) -> Layout:
 
 def write(plan: Plan) -> tuple[bytes, str]:
     if plan.text is None:
-        words = prose(plan, BULLETS * (1 + plan.size // 1500))
+        body = take(plan, xml_paragraphs(plan.seed), BULLETS * (1 + plan.size // 2000))
     else:
-        words = prose(plan, 0)
-    slides = max(1, -(-len(words.paragraphs) // BULLETS))
-    title = xml_text(words.title)
-    values = {TITLE: title, AUTHOR: xml_text(plan.author), SUBTITLE: xml_text(plan.author or words.title)}
-    values[w3c(CREATED.isoformat())] = w3c(plan.created)
-    values[w3c(MODIFIED.isoformat())] = w3c(plan.modified)
-    draws = plan.draws()
-    for s in range(slides):
-        if plan.text is None:
-            values[_heading(s)] = xml_text(" ".join(draws.pick("words") for _ in range(3)).capitalize())
-        else:
-            values[_heading(s)] = f"{title} ({s + 1}/{slides})"
-        for n in range(BULLETS):
-            at = s * BULLETS + n
-            values[_bullet(s, n)] = xml_text(words.paragraphs[at]) if at < len(words.paragraphs) else ""
+        body = [xml_text(p) for p in prose(plan, 0).paragraphs]
+    slides = max(1, -(-len(body) // BULLETS))
+    body += [""] * (slides * BULLETS - len(body))
+    title = xml_text(prose(plan, 0).title)
+    author = xml_text(plan.author)
+    values = {TITLE: title, AUTHOR: author, SUBTITLE: author or title, DATES[0]: w3c(plan.created), DATES[1]: w3c(plan.modified)}
+    heading_markers, bullet_markers = _markers(slides)
+    if plan.text is None:
+        values.update(zip(heading_markers, take(plan, xml_headings(plan.seed), slides)))
+    else:
+        values.update((heading_markers[s], f"{title} ({s + 1}/{slides})") for s in range(slides))
+    values.update(zip(bullet_markers, body))
     return layout(slides).fill(values)
+
+
+@lru_cache(maxsize=8)
+def xml_headings(seed: int) -> tuple[str, ...]:
+    return tuple(xml_text(h) for h in headings(seed))

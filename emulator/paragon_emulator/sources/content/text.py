@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json as jsonlib
+from functools import lru_cache
+from itertools import chain
 from typing import Callable, Iterator
 
-from .plan import Plan, sentences
+from .plan import Plan, cycle, headings, paragraphs, rows
 
 
 def _fit(parts: Iterator[str], size: int) -> bytes:
@@ -42,56 +44,64 @@ def _padded(head: str, items: Iterator[str], tail: str, size: int) -> bytes:
     return data + b"\n" * (size - len(data)) if len(data) <= size else _fit(iter([head]), size)
 
 
-def plain(plan: Plan) -> bytes:
-    def parts() -> Iterator[str]:
-        draws = plan.draws()
-        yield plan.title + "\n\n"
-        for sentence in sentences(plan):
-            yield sentence + ("\n\n" if draws.below(4) == 0 else " ")
+@lru_cache(maxsize=8)
+def _markdown_blocks(seed: int) -> tuple[str, ...]:
+    """Paragraphs, bullet lists and subsections, from the seed's paragraphs and headings."""
+    out = []
+    for n, (paragraph, heading) in enumerate(zip(paragraphs(seed), headings(seed))):
+        if n % 5 == 1:
+            out.append("".join(f"- {s.strip()}.\n" for s in paragraph.split(".") if s.strip()) + "\n")
+        elif n % 5 == 3:
+            out.append(f"## {heading}\n\n{paragraph}\n\n")
+        else:
+            out.append(paragraph + "\n\n")
+    return tuple(out)
 
-    return _fit(parts(), plan.size)
+
+@lru_cache(maxsize=8)
+def _csv_rows(seed: int) -> tuple[str, ...]:
+    # No value holds a comma or a quote, so a row cut at the end of the file still parses.
+    return tuple(",".join(v.replace(",", " ").replace('"', " ") for v in row) + "\n" for row in rows(seed))
+
+
+@lru_cache(maxsize=8)
+def _json_notes(seed: int) -> tuple[str, ...]:
+    return tuple(jsonlib.dumps(p) for p in paragraphs(seed))
+
+
+@lru_cache(maxsize=8)
+def _html_paragraphs(seed: int) -> tuple[str, ...]:
+    return tuple(f"<p>{html.escape(p)}</p>\n" for p in paragraphs(seed))
+
+
+def plain(plan: Plan) -> bytes:
+    body = (p + "\n\n" for p in cycle(plan, paragraphs(plan.seed)))
+    return _fit(chain([plan.title + "\n\n"], body), plan.size)
 
 
 def markdown(plan: Plan) -> bytes:
-    def parts() -> Iterator[str]:
-        draws = plan.draws()
-        yield f"# {plan.title}\n\n"
-        for sentence in sentences(plan):
-            kind = draws.below(12)
-            if kind == 0:
-                yield f"\n## {draws.pick('words').capitalize()} {draws.pick('words')}\n\n"
-            yield (f"- {sentence}\n" if kind in (1, 2) else sentence + (" " if kind < 9 else "\n\n"))
-
-    return _fit(parts(), plan.size)
+    return _fit(chain([f"# {plan.title}\n\n"], cycle(plan, _markdown_blocks(plan.seed))), plan.size)
 
 
 def csv(plan: Plan) -> bytes:
-    def parts() -> Iterator[str]:
-        title = plan.title.replace(",", " ").replace('"', " ")
-        yield "id,item,contact,city,amount,notes\n"
-        yield f"1,{title},,,0.00,{plan.vocab.sentences[plan.key % len(plan.vocab.sentences)]}\n"
-        draws = plan.draws()
-        for n, sentence in enumerate(sentences(plan), start=2):
-            contact = f"{draws.pick('first_names')} {draws.pick('last_names')}"
-            amount = f"{draws.below(10_000_000) / 100:.2f}"
-            yield f"{n},{draws.pick('words')},{contact},{draws.pick('cities')},{amount},{sentence}\n"
-
-    return _fit(parts(), plan.size)  # no value holds a comma or a quote, so a cut row still parses
+    title = plan.title.replace(",", " ").replace('"', " ")
+    head = f"item,contact,city,amount,notes\n{title},,,0.00,\n"
+    return _fit(chain([head], cycle(plan, _csv_rows(plan.seed))), plan.size)
 
 
 def json(plan: Plan) -> bytes:
     head, tail = '{"title": ' + jsonlib.dumps(plan.title, ensure_ascii=False) + ', "notes": [', "]}\n"
     if len(head.encode()) + len(tail) > plan.size:
         return b"{}".ljust(plan.size) if plan.size >= 2 else b" " * plan.size  # too small for the title
-    items = (("" if n == 0 else ", ") + jsonlib.dumps(s) for n, s in enumerate(sentences(plan)))
+    notes = cycle(plan, _json_notes(plan.seed))
+    items = chain([next(notes)], (", " + note for note in notes))
     return _padded(head, items, tail, plan.size)
 
 
 def html_page(plan: Plan) -> bytes:
     title = html.escape(plan.title)
     head = f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n<h1>{title}</h1>\n'
-    items = (f"<p>{html.escape(s)}</p>\n" for s in sentences(plan))
-    return _padded(head, items, "</body>\n</html>\n", plan.size)
+    return _padded(head, cycle(plan, _html_paragraphs(plan.seed)), "</body>\n</html>\n", plan.size)
 
 
 WRITERS: dict[str, Callable[[Plan], bytes]] = {

@@ -12,11 +12,12 @@ from datetime import datetime
 from functools import lru_cache
 from zipfile import ZIP_DEFLATED, ZipFile
 
-from .plan import Plan, prose, sentences, slots, w3c, xml_text
+from .plan import Plan, prose, rows, slots, take, w3c, xml_text
 from .zipped import Layout
 
 TITLE, AUTHOR = "@@title@@", "@@author@@"
 CREATED, MODIFIED = datetime(2001, 2, 3, 4, 5, 6), datetime(2002, 3, 4, 5, 6, 7)  # openpyxl takes naive UTC
+DATES = (w3c(CREATED.isoformat()), w3c(MODIFIED.isoformat()))  # as the layout holds them; each file's replace them
 COLUMNS = ("Item", "Contact", "City", "Amount", "Notes")
 TEXT, NUMBER = "s", "n"
 GENERATED = (TEXT, TEXT, TEXT, NUMBER, TEXT)
@@ -53,31 +54,28 @@ def layout(rows: int, kinds: tuple[str, ...], header: bool) -> Sheet:
     with ZipFile(out, "w", ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).save()
     grid = [[str(_cell(r, c, k)) for c, k in enumerate(kinds)] for r in range(rows)]
-    markers = [TITLE, AUTHOR, w3c(CREATED.isoformat()), w3c(MODIFIED.isoformat())] + [m for row in grid for m in row]
+    markers = [TITLE, AUTHOR, *DATES] + [m for row in grid for m in row]
     return Sheet(Layout(out.getvalue(), markers), grid)
 
 
-def _generated(plan: Plan) -> list[list[str]]:
-    draws, notes = plan.draws(), sentences(plan)
-    out = []
-    for _ in range(slots(3 + plan.size // 150)):  # a full layout: no empty rows below the table
-        contact = f"{draws.pick('first_names')} {draws.pick('last_names')}"
-        amount = f"{draws.below(10_000_000) / 100:.2f}"
-        out.append([draws.pick("words"), contact, draws.pick("cities"), amount, next(notes)])
-    return out
+@lru_cache(maxsize=8)
+def _xml_rows(seed: int) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(xml_text(v) for v in row) for row in rows(seed))
 
 
 def write(plan: Plan) -> tuple[bytes, str]:
     if plan.text is None:
-        rows, kinds, header = _generated(plan), GENERATED, True
+        # A full layout (a power of two rows): no empty rows below the table.
+        table = take(plan, _xml_rows(plan.seed), slots(3 + plan.size // 150))
+        kinds, header = GENERATED, True
     else:
-        rows = [line.split("\t")[:MAX_COLUMNS] for line in prose(plan, 0).paragraphs]
-        kinds, header = (TEXT,) * max([len(r) for r in rows] + [1]), False
-    sheet = layout(slots(len(rows)), kinds, header)
-    values = {TITLE: xml_text(prose(plan, 0).title), AUTHOR: xml_text(plan.author)}
-    values[w3c(CREATED.isoformat())] = w3c(plan.created)
-    values[w3c(MODIFIED.isoformat())] = w3c(plan.modified)
-    blank = [""] * len(kinds)  # only own text leaves rows empty, and its cells are all text
-    for markers, row in zip(sheet.grid, rows + [blank] * (len(sheet.grid) - len(rows))):
-        values.update(zip(markers, [xml_text(v) for v in row + blank[len(row):]]))
+        lines = [[xml_text(v) for v in line.split("\t")[:MAX_COLUMNS]] for line in prose(plan, 0).paragraphs]
+        width = max([len(line) for line in lines] + [1])
+        table = [line + [""] * (width - len(line)) for line in lines]
+        table += [[""] * width] * (slots(len(table)) - len(table))  # own text's cells are all text
+        kinds, header = (TEXT,) * width, False
+    sheet = layout(len(table), kinds, header)
+    values = {TITLE: xml_text(prose(plan, 0).title), AUTHOR: xml_text(plan.author), DATES[0]: w3c(plan.created), DATES[1]: w3c(plan.modified)}
+    for markers, row in zip(sheet.grid, table):
+        values.update(zip(markers, row))
     return sheet.layout.fill(values)

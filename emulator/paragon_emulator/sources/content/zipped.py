@@ -7,7 +7,7 @@ document out once per shape, with a marker wherever an item's text goes (`Layout
 document is that layout with its text in place of the markers, every other byte the library's.
 
 Parts without markers are deflated once, and their bytes and MD5 state reused; the few parts
-with markers are deflated per item. zipfile cannot add members after bytes already written
+with markers are stored per item. zipfile cannot add members after bytes already written
 without reading the archive again (~200 µs a file), so the container is written here: local
 headers, central directory and end record as in PKWARE's APPNOTE (4.3.7, 4.3.12, 4.3.16).
 """
@@ -30,11 +30,11 @@ CONTENT_TYPES = "[Content_Types].xml"  # first, where type sniffers look for it
 CANDIDATE = re.compile(r"@@\w+@@|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\b9\d{8}\b")
 
 
-def _headers(name: bytes, crc: int, packed: int, size: int, offset: int) -> tuple[bytes, bytes]:
-    """(local header, central directory entry) of a deflated member at `offset`."""
-    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, DOS_TIME, DOS_DATE, crc, packed, size, len(name), 0)
+def _headers(name: bytes, method: int, crc: int, packed: int, size: int, offset: int) -> tuple[bytes, bytes]:
+    """(local header, central directory entry) of a member at `offset` (method 8: deflated, 0: stored)."""
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, DOS_TIME, DOS_DATE, crc, packed, size, len(name), 0)
     central = struct.pack(
-        "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, DOS_TIME, DOS_DATE, crc, packed, size,
+        "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, DOS_TIME, DOS_DATE, crc, packed, size,
         len(name), 0, 0, 0, 0, 0, offset,
     )
     return local + name, central + name
@@ -44,8 +44,13 @@ def _deflated(name: bytes, data: bytes, offset: int) -> tuple[bytes, bytes]:
     """(local header + deflated data, central directory entry) of one member at `offset`."""
     packer = zlib.compressobj(6, zlib.DEFLATED, -15)  # raw deflate at zlib's default level, as zipfile writes it
     packed = packer.compress(data) + packer.flush()
-    local, central = _headers(name, zlib.crc32(data), len(packed), len(data), offset)
+    local, central = _headers(name, 8, zlib.crc32(data), len(packed), len(data), offset)
     return local + packed, central
+
+
+def _stored(name: bytes, data: bytes, offset: int) -> tuple[bytes, bytes]:
+    local, central = _headers(name, 0, zlib.crc32(data), len(data), len(data), offset)
+    return local + data, central
 
 
 class Part:
@@ -56,7 +61,9 @@ class Part:
 
     def member(self, values: Mapping[str, str], offset: int) -> tuple[bytes, bytes]:
         text = "".join([values[p] if n % 2 else p for n, p in enumerate(self.pieces)])
-        return _deflated(self.name, text.encode("utf-8"), offset)
+        # Stored, not deflated: deflating was most of a file's cost, and a pull makes every file
+        # for its MD5. Readers take either method (APPNOTE 4.4.5); only the size differs.
+        return _stored(self.name, text.encode("utf-8"), offset)
 
 
 class Layout:
