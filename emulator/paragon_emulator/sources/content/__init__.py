@@ -50,8 +50,9 @@ def render(plan: Plan) -> tuple[bytes, str]:
     return BUILT.get(served_type(plan.mime), text.write)(plan)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)
 def digest(plan: Plan) -> tuple[int, str]:
-    """(size in bytes, MD5 hex) of the file, as a record carries them; kept, since pages are read again."""
+    """(size in bytes, MD5 hex) of the file, as a record carries them; kept, since pages are read
+    again (beyond the records an account keeps rendered)."""
     data, md5 = render(plan)
     return len(data), md5
