@@ -302,6 +302,9 @@ def test_a_changed_text_is_served_once_synced_and_the_synced_version_until_then(
         ({"name": "a.txt", "size": -1}, "$.fields.size"),
         ({"name": "a.txt", "mimeType": "word"}, "$.fields.mimeType"),
         ({"name": "", "mimeType": DOCX}, "$.fields.name"),
+        ({"name": "a.txt", "mimeType": 5}, "$.fields.mimeType"),
+        ({"name": 5}, "$.fields.name"),
+        ({"name": "a.docx", "mimeType": DOCX, "content": "x\n" * 5000}, "$.fields.content"),
     ],
 )
 def test_content_that_does_not_suit_the_item_is_a_clear_400(small, fields, path):

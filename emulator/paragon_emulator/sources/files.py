@@ -1,4 +1,4 @@
-"""File storage accounts: a tree of folders and files with real content of the stated size and type."""
+"""File storage accounts: a tree of folders and files, each file real content of its type (sources/content)."""
 
 from __future__ import annotations
 
@@ -264,7 +264,8 @@ class FilesAccount(Account):
         return fields
 
     def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
-        mime = fields.get("mimeType", "text/plain")
+        checked = self.check_fields(fields)
+        mime = checked.get("mimeType", "text/plain")
         ext = EXTENSIONS.get(mime, "txt" if mime.startswith("text/") else "")
         name = fields.get("name") or f"new-file-{external_id[-4:]}" + (f".{ext}" if ext else "")
         parent = fields.get("parentExternalId")
@@ -272,7 +273,6 @@ class FilesAccount(Account):
             found = self.require(parent)
             if not self.is_folder(found):
                 raise InvalidInput("fields.parentExternalId", f"'{parent}' is a file, not a folder")
-        checked = self.check_fields(fields)
         folder = mime in (GOOGLE_FOLDER, FOLDER)
         text = checked.get("content")
         size = self._own_text_size({"mimeType": mime, "content": text}, checked.get("size"))
