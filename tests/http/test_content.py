@@ -304,7 +304,7 @@ def test_a_changed_text_is_served_once_synced_and_the_synced_version_until_then(
         ({"name": "", "mimeType": DOCX}, "$.fields.name"),
         ({"name": "a.txt", "mimeType": 5}, "$.fields.mimeType"),
         ({"name": 5}, "$.fields.name"),
-        ({"name": "a.docx", "mimeType": DOCX, "content": "x\n" * 5000}, "$.fields.content"),
+        ({"name": "a.docx", "mimeType": DOCX, "content": "x\n" * 1000}, "$.fields.content"),
     ],
 )
 def test_content_that_does_not_suit_the_item_is_a_clear_400(small, fields, path):
@@ -370,3 +370,19 @@ def test_any_latin_text_goes_into_a_pdf_and_reads_back_the_same(auth, words):
         assert len(data) == records[0]["size"]
         # Lines are wrapped (long words cut), so compare the characters, not the spacing.
         assert "".join(pdf_text(data).split())[1:] == "".join(words)  # after the title, 'x'
+
+
+def test_a_size_asked_for_a_built_file_sets_roughly_how_much_it_holds(small):
+    """A .docx or .pdf's size follows from its text; a size given sets how much text (bounded)."""
+    client, headers = small
+    for name, mime in (("small.docx", DOCX), ("huge.docx", DOCX), ("huge.pdf", "application/pdf")):
+        size = 1000 if name.startswith("small") else 50_000_000
+        assert make_item(client, name=name, mimeType=mime, size=size).status_code == 200
+    sync, records = synced(client, headers)
+    by_name = {r["name"]: r for r in records}
+    for record in records:
+        data = download(client, headers, sync, record).content
+        assert len(data) == record["size"] and hashlib.md5(data).hexdigest() == record["hash"]["value"]
+        assert record["size"] < 1_000_000
+    assert by_name["small.docx"]["size"] < by_name["huge.docx"]["size"]
+    assert len(pdf_text(download(client, headers, sync, by_name["huge.pdf"]).content)) > 20_000

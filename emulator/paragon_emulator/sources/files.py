@@ -43,7 +43,7 @@ GOOGLE_TYPES = (
 ARTICLE_TYPES = (("html", "text/html", 400, 12_000, 1),)
 EXTENSIONS = {mime: ext for ext, mime, *_ in FILE_TYPES}
 # An item's own text: its documents are laid out per number of lines, so both are bounded.
-MAX_TEXT, MAX_LINES = 200_000, 5_000
+MAX_TEXT, MAX_LINES = 50_000, 1_000
 
 
 def folder_mime(integration: str) -> str:

@@ -14,6 +14,7 @@ TITLE, AUTHOR, HEADING = "@@title@@", "@@author@@", "@@heading@@"
 CREATED, MODIFIED = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc), datetime(2002, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 
 
+MOST = 256  # generated paragraphs at most, however large the size asked for (layouts go by shape)
 DATES = (w3c(CREATED.isoformat()), w3c(MODIFIED.isoformat()))  # as the layout holds them; each file's replace them
 
 
@@ -45,7 +46,7 @@ def layout(paragraphs: int) -> Layout:
 
 def write(plan: Plan) -> tuple[bytes, str]:
     if plan.text is None:
-        body = take(plan, xml_paragraphs(plan.seed), max(2, plan.size // 200))  # a paragraph is ~200 characters
+        body = take(plan, xml_paragraphs(plan.seed), min(max(2, plan.size // 200), MOST))  # ~200 characters each
     else:
         body = [xml_text(p) for p in prose(plan, 0).paragraphs]
     room = slots(len(body))

@@ -21,6 +21,7 @@ LINES = 56  # lines a page
 LEADING = 13.0  # points between lines
 TOP, LEFT = 56.0, 50.0
 TITLE_WIDTH = 200
+MOST = 256  # generated paragraphs at most, however large the size asked for (layouts go by shape)
 CREATED = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
 # fpdf2 writes the creation date as (D:20010203040506Z); an item's date takes its place.
 DATE_SLOT = b"(D:20010203040506Z)"
@@ -126,7 +127,7 @@ def write(plan: Plan) -> tuple[bytes, str]:
     words = prose(plan, 0)
     lines = _shown(words.title)
     if plan.text is None:
-        for shown in take(plan, _paragraph_lines(plan.seed), 2 + plan.size // 300):
+        for shown in take(plan, _paragraph_lines(plan.seed), min(2 + plan.size // 300, MOST)):
             lines += shown
     else:
         for paragraph in words.paragraphs:

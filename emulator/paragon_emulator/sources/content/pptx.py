@@ -12,6 +12,7 @@ from .zipped import Layout
 TITLE, AUTHOR, SUBTITLE = "@@title@@", "@@author@@", "@@subtitle@@"
 CREATED, MODIFIED = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc), datetime(2002, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 BULLETS = 4  # per slide
+MOST = 32  # generated slides at most, however large the size asked for (layouts go by shape)
 TITLE_SLIDE, TITLE_AND_CONTENT = 0, 1  # the default template's slide layouts
 
 
@@ -59,7 +60,7 @@ def layout(slides: int) -> Layout:
 
 def write(plan: Plan) -> tuple[bytes, str]:
     if plan.text is None:
-        body = take(plan, xml_paragraphs(plan.seed), BULLETS * (1 + plan.size // 2000))
+        body = take(plan, xml_paragraphs(plan.seed), BULLETS * min(1 + plan.size // 2000, MOST))
     else:
         body = [xml_text(p) for p in prose(plan, 0).paragraphs]
     slides = max(1, -(-len(body) // BULLETS))

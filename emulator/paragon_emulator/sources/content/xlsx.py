@@ -18,6 +18,7 @@ from .zipped import Layout
 TITLE, AUTHOR = "@@title@@", "@@author@@"
 CREATED, MODIFIED = datetime(2001, 2, 3, 4, 5, 6), datetime(2002, 3, 4, 5, 6, 7)  # openpyxl takes naive UTC
 DATES = (w3c(CREATED.isoformat()), w3c(MODIFIED.isoformat()))  # as the layout holds them; each file's replace them
+MOST = 256  # generated rows at most, however large the size asked for (layouts go by shape)
 COLUMNS = ("Item", "Contact", "City", "Amount", "Notes")
 TEXT, NUMBER = "s", "n"
 GENERATED = (TEXT, TEXT, TEXT, NUMBER, TEXT)
@@ -66,7 +67,7 @@ def _xml_rows(seed: int) -> tuple[tuple[str, ...], ...]:
 def write(plan: Plan) -> tuple[bytes, str]:
     if plan.text is None:
         # A full layout (a power of two rows): no empty rows below the table.
-        table = take(plan, _xml_rows(plan.seed), slots(3 + plan.size // 150))
+        table = take(plan, _xml_rows(plan.seed), slots(min(3 + plan.size // 150, MOST)))
         kinds, header = GENERATED, True
     else:
         lines = [[xml_text(v) for v in line.split("\t")[:MAX_COLUMNS]] for line in prose(plan, 0).paragraphs]
