@@ -10,11 +10,11 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from . import clock, incremental, permissions, plugin, records, serving, startup
+from . import clock, content, incremental, permissions, plugin, records, serving, startup
 from ._harness import Row, log
 
-FULL = {"records": 1_000_000, "syncs": 1000, "files": 100_000, "fleet": 10_000, "days": 365}
-QUICK = {"records": 50_000, "syncs": 100, "files": 10_000, "fleet": 1_000, "days": 30}
+FULL = {"records": 1_000_000, "syncs": 1000, "files": 100_000, "fleet": 10_000, "days": 365, "downloads": 200}
+QUICK = {"records": 50_000, "syncs": 100, "files": 10_000, "fleet": 1_000, "days": 30, "downloads": 40}
 # Seconds per load run, rounds per figure (medians), warm-up, Prism; quick is a smoke test.
 SERVING_FULL = {"seconds": 3.0, "repeats": 3, "warmup": 1.0, "prism": "install"}
 SERVING_QUICK = {"seconds": 0.3, "repeats": 1, "warmup": 0.0, "prism": "skip"}
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--syncs", type=int, help="syncs in incremental_1000 (default 1,000; quick 100)")
     parser.add_argument("--repeats", type=int, default=5, help="measured cycles in incremental_1000 (default 5)")
     parser.add_argument(
-        "--only", action="append", choices=(records.NAME, clock.NAME, incremental.NAME, plugin.NAME, permissions.NAME, serving.NAME, startup.NAME), help="run only this benchmark (repeatable)"
+        "--only", action="append", choices=(records.NAME, clock.NAME, incremental.NAME, plugin.NAME, permissions.NAME, serving.NAME, startup.NAME, content.NAME), help="run only this benchmark (repeatable)"
     )
     parser.add_argument(
         "--max-wall", type=float, default=3600.0, help="wall-time bound of each wait loop, in seconds (default 3600)"
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         permissions.NAME: lambda: permissions.run(sizes["files"], max_wall=args.max_wall),
         serving.NAME: lambda: serving.run(**(SERVING_QUICK if args.quick else SERVING_FULL)),
         startup.NAME: lambda: startup.run(1 if args.quick else 5),
+        content.NAME: lambda: content.run(15 * sizes["downloads"], sizes["downloads"], max_wall=args.max_wall),
     }
     selected = args.only or list(benchmarks)
     rows: list[Row] = []

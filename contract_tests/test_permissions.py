@@ -130,8 +130,20 @@ def test_batch_check_agrees_with_check_item_by_item(world):
     assert len(result) == len(checks)
     for sent, answer in zip(checks, result):
         assert "error" not in answer, answer
-        assert answer["request"] == sent, "batch-check results come back in request order, echoing each check"
+        typed = {**sent, "object": f"{kind(world.records[sent['object']])}:{sent['object']}"}
+        assert answer["request"] == typed, "batch-check results come back in request order, echoing each check"
         assert answer["allowed"] == world.check(sent["object"], sent["user"], sent["role"]), sent
+
+
+def test_batch_check_echoes_each_object_typed(world):
+    """The echo names objects as the relationship graph does: a client written by Paragon reads
+    `request.object.split(":")[1]` as the record id. User and role come back as sent."""
+    checks = [{"object": record["id"], "user": world.users[0], "role": "can_read"} for record in world.sample]
+    result = world.ask("batch-check", {"checks": checks})["result"]
+    for record, answer in zip(world.sample, result):
+        assert answer["request"]["object"] == f"{kind(record)}:{record['id']}", answer
+        assert answer["request"]["object"].split(":")[1] == record["id"]
+        assert (answer["request"]["user"], answer["request"]["role"]) == (world.users[0], "can_read")
 
 
 @dataclass

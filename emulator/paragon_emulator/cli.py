@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
         help="require 'Authorization: Bearer TOKEN' on /_emulator/ (env PARAGON_EMULATOR_CONTROL_TOKEN); "
         "set it whenever you listen beyond 127.0.0.1",
     )
+    serve.add_argument(
+        "--batch-check-echo", choices=("typed", "bare"),
+        help="batch-check echoes objects as file:<id>/folder:<id> (typed, default) or as sent (bare)",
+    )
     serve.add_argument("--scenario", help="load a scenario at start-up: a bundled name (empty, shared-drive, crm) or a .yaml path")
     serve.add_argument("--log-level", help="critical | error | warning | info | debug")
 
@@ -133,7 +137,7 @@ def _serve(args: argparse.Namespace) -> int:
         clock_start=args.clock_start, strict=args.strict, project_ids=args.project_ids,
         audience_hosts=args.audience_hosts, public_keys=args.public_keys, dev_key=args.dev_key,
         log_level=args.log_level, scenario=args.scenario, strict_client=args.strict_client,
-        control_token=args.control_token,
+        control_token=args.control_token, batch_check_echo=args.batch_check_echo,
     )
     try:
         app = create_app(settings)

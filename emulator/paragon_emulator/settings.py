@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     permissions: bool = Field(
         True, description="Keep a permissions graph for file syncs (about 500 bytes per file; off answers 400)."
     )
+    batch_check_echo: Literal["typed", "bare"] = Field(
+        "typed",
+        description="How batch-check echoes each object: typed (file:<id>/folder:<id>, as Paragon's own client reads it) "
+        "or bare (as sent, as the docs show it).",
+    )
     strict_client: bool = Field(
         False, description="Refuse what is otherwise only noted in the contract report (unknown query parameters)."
     )

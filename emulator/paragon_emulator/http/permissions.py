@@ -32,14 +32,7 @@ def check(ctx: Context) -> dict[str, Any]:
 
 
 def batch_check(ctx: Context) -> dict[str, Any]:
-    graph = _sync_graph(ctx)
-    results = []
-    for question in ctx.body["checks"]:
-        try:
-            results.append({"allowed": _answer(graph, question), "request": question})
-        except InvalidInput as exc:  # one bad question does not sink the batch
-            results.append({"allowed": False, "request": question, "error": exc.message})
-    return {"result": results}
+    return {"result": _sync_graph(ctx).batch_check(ctx.body["checks"], ctx.emulator.settings.batch_check_echo)}
 
 
 def list_users(ctx: Context) -> dict[str, Any]:

@@ -1,14 +1,17 @@
-"""File storage accounts: a tree of folders and files with real content of the stated size and type."""
+"""File storage accounts: a tree of folders and files, each file real content of its type (sources/content)."""
 
 from __future__ import annotations
 
-import hashlib
-from functools import cached_property, lru_cache
+import json
+from bisect import bisect_right
+from functools import cached_property
+from itertools import accumulate
 from typing import Any, Callable, Sequence
 
 from ..domain.catalog import FILE_STORAGE, Integration
 from ..domain.errors import InvalidInput
-from .base import Account, vocabulary
+from . import content
+from .base import Account
 from .sharing import Directory, check_grant, generated_grants, grant_key, relations
 
 GOOGLE_FOLDER = "application/vnd.google-apps.folder"
@@ -16,16 +19,32 @@ FOLDER = "application/x-directory"
 TOP_LEVEL_FOLDERS = 4
 BRANCHING = 4
 
-# (extension, MIME type, minimum size, maximum size)
+# (extension, MIME type, minimum size, maximum size, weight): a mix like a team drive's, by count.
+# A text format's size is exact; a built one's (Office, PDF, images) follows from its text, which
+# the size sets roughly.
 FILE_TYPES = (
-    ("txt", "text/plain", 120, 16_000),
-    ("md", "text/markdown", 200, 12_000),
-    ("csv", "text/csv", 200, 40_000),
-    ("json", "application/json", 60, 8_000),
-    ("html", "text/html", 300, 20_000),
-    ("pdf", "application/pdf", 900, 30_000),
+    ("docx", content.DOCX, 600, 8_000, 14),
+    ("pdf", content.PDF, 600, 9_000, 13),
+    ("xlsx", content.XLSX, 300, 3_000, 8),
+    ("pptx", content.PPTX, 600, 6_000, 5),
+    ("txt", "text/plain", 120, 16_000, 8),
+    ("md", "text/markdown", 200, 12_000, 6),
+    ("csv", "text/csv", 200, 40_000, 6),
+    ("json", "application/json", 60, 8_000, 4),
+    ("html", "text/html", 300, 20_000, 5),
+    ("png", content.PNG, 0, 1, 7),
+    ("jpg", content.JPEG, 0, 1, 9),
 )
-ARTICLE_TYPES = (("html", "text/html", 400, 12_000),)
+# Google Drive also holds Google's own documents (no extension); they download as Office files.
+GOOGLE_TYPES = (
+    ("", content.GOOGLE_DOC, 600, 8_000, 10),
+    ("", content.GOOGLE_SHEET, 300, 3_000, 6),
+    ("", content.GOOGLE_SLIDES, 600, 6_000, 3),
+)
+ARTICLE_TYPES = (("html", "text/html", 400, 12_000, 1),)
+EXTENSIONS = {mime: ext for ext, mime, *_ in FILE_TYPES}
+# An item's own text: its documents are laid out per number of lines, so both are bounded.
+MAX_TEXT, MAX_LINES = 50_000, 1_000
 
 
 def folder_mime(integration: str) -> str:
@@ -40,7 +59,9 @@ class FilesAccount(Account):
         self.integration = integration
         self.articles = articles  # help-center / knowledge-base articles: flat, HTML only
         self.folders = 0 if articles or size < 2 else max(1, size // 12)
-        self.types = ARTICLE_TYPES if articles else FILE_TYPES
+        self.types = ARTICLE_TYPES if articles else FILE_TYPES + (GOOGLE_TYPES if integration == "googledrive" else ())
+        self.weights = list(accumulate(t[-1] for t in self.types))
+        self.versions: dict[tuple[str, int], dict[str, Any]] = {}  # every version of changed items, for content
         self.owners = [
             f"{self.vocab.pick('first_names', self.h('owner', n)).lower()}@{self.vocab.pick('domains', self.h('dom'))}"
             for n in range(5)
@@ -74,9 +95,10 @@ class FilesAccount(Account):
             words = " ".join(vocab.pick("words", self.h("fname", index, n)) for n in range(2))
             item.update(name=words.title(), mimeType=folder_mime(self.integration), size=0)
         else:
-            ext, mime, low, high = self.types[self.h("type", index) % len(self.types)]
-            words = "-".join(vocab.pick("words", self.h("name", index, n)) for n in range(3))
-            item.update(name=f"{words}.{ext}", mimeType=mime, size=low + self.h("size", index) % (high - low))
+            ext, mime, low, high, _ = self.types[bisect_right(self.weights, self.h("type", index) % self.weights[-1])]
+            words = [vocab.pick("words", self.h("name", index, n)) for n in range(3)]
+            name = f"{'-'.join(words)}.{ext}" if ext else " ".join(words).capitalize()
+            item.update(name=name, mimeType=mime, size=low + self.h("size", index) % (high - low))
         item["permissions"] = generated_grants(
             self.h, self.directory, index, index < self.folders, index < TOP_LEVEL_FOLDERS
         )
@@ -89,20 +111,22 @@ class FilesAccount(Account):
         return self.is_folder(item)  # what is inside may have moved in or out of a sync's scope
 
     def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
+        folder = self.is_folder(item)
+        size, md5 = (0, "") if folder else content.digest(self.plan(item))
         record: dict[str, Any] = {
             "id": record_id(item["externalId"]),
             "externalId": item["externalId"],
             "name": item["name"],
             "mimeType": item["mimeType"],
-            "size": item["size"],
+            "size": size,  # the bytes a download gives, whatever size the item was given
             "url": f"https://{integration}.example.com/files/{item['externalId']}",
             "createdAt": item["createdAt"],
             "updatedAt": item["updatedAt"],
             "customFields": {"owner": item["owner"]},
         }
-        if not self.is_folder(item):
+        if not folder:
             record["thumbnailUrl"] = f"https://{integration}.example.com/thumbnails/{item['externalId']}.png"
-            record["hash"] = {"type": "MD5", "value": self.content_hash(item)}
+            record["hash"] = {"type": "MD5", "value": md5}
         if item.get("parentExternalId"):
             record["parentFolderId"] = record_id(item["parentExternalId"])
         return record
@@ -144,24 +168,92 @@ class FilesAccount(Account):
         return True
 
     # -- content ---------------------------------------------------------------------------
+    def plan(self, item: dict[str, Any]) -> content.Plan:
+        """What the item's bytes are made from: the same plan, the same bytes."""
+        return content.Plan(
+            mime=item["mimeType"],
+            title=content.title_of(item["name"]),
+            key=self.h("content", item["externalId"], item.get("_version", 0)),
+            seed=self.seed,
+            size=int(item["size"]),
+            text=item.get("content"),
+            created=item["createdAt"],
+            modified=item["updatedAt"],
+            author=item.get("owner", ""),
+        )
+
     def content(self, item: dict[str, Any]) -> tuple[bytes, str] | None:
         if self.is_folder(item):
             return None
-        key = self.h("content", item["externalId"], item.get("_version", 0))
-        return make_content(item["mimeType"], item["size"], key, self.vocab.sentences), item["mimeType"]
+        data, _ = content.render(self.plan(item))
+        return data, content.served_type(item["mimeType"])
 
-    def content_hash(self, item: dict[str, Any]) -> str | None:
-        if self.is_folder(item):
-            return None
-        key = self.h("content", item["externalId"], item.get("_version", 0))
-        return content_md5(item["mimeType"], item["size"], key, self.seed)
+    def item_of_record(self, data: dict[str, Any], version: int) -> dict[str, Any]:
+        # The record is the item as synced; its content is that version's, kept when it changed.
+        kept = self.versions.get((data["externalId"], version))
+        return kept if kept is not None else {**data, "_version": version}
+
+    def _keep(self, item: dict[str, Any]) -> dict[str, Any]:
+        self.versions[(item["externalId"], int(item.get("_version", 0)))] = item
+        return item
 
     # -- changes ---------------------------------------------------------------------------
     def updatable(self) -> set[str]:
-        return {"name", "mimeType", "size", "parentExternalId", "owner", "permissions"}
+        return {"name", "mimeType", "size", "parentExternalId", "owner", "permissions", "content"}
+
+    def create(self, fields: dict[str, Any], at) -> dict[str, Any]:
+        return self._keep(super().create(fields, at))
+
+    def update(self, external_id: str, fields: dict[str, Any], at, kind: str = "updated") -> dict[str, Any]:
+        current = self.require(external_id)
+        fields = dict(fields)
+        merged = {**current, **self.check_fields(fields)}
+        sized = self._own_text_size(merged, fields.get("size"))
+        if sized is not None:
+            fields["size"] = sized
+        self._check_content(merged)
+        return self._keep(super().update(external_id, fields, at, kind))
+
+    def _own_text_size(self, item: dict[str, Any], given: int | None) -> int | None:
+        """A text file with its own text is that text: its size follows (None: the item has no such text)."""
+        text = item.get("content")
+        if text is None or content.built(item["mimeType"]) or self.is_folder(item):
+            return None
+        size = len(text.encode("utf-8"))
+        if given is not None and given != size:
+            raise InvalidInput("fields.size", f"the content is {size:,} bytes, not {given:,}; leave size out")
+        return size
+
+    def _check_content(self, item: dict[str, Any]) -> None:
+        """An item's own text must suit its type: none for a folder or an image, JSON for a .json."""
+        text = item.get("content")
+        if text is None:
+            return
+        mime = item["mimeType"]
+        if self.is_folder(item) or content.served_type(mime) in content.IMAGES:
+            raise InvalidInput("fields.content", f"a {mime} item holds no text; leave content out")
+        if mime == "application/json":
+            try:
+                json.loads(text)
+            except ValueError as exc:
+                raise InvalidInput("fields.content", f"content of an application/json item must be JSON: {exc}") from None
 
     def check_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
         fields = dict(fields)
+        if "content" in fields:
+            text = fields["content"]
+            if not isinstance(text, str) or len(text) > MAX_TEXT or text.count("\n") >= MAX_LINES:
+                raise InvalidInput(
+                    "fields.content", f"content is the file's text: a string of at most {MAX_TEXT:,} characters and {MAX_LINES:,} lines"
+                )
+        if "size" in fields and (
+            isinstance(fields["size"], bool) or not isinstance(fields["size"], int) or not 0 <= fields["size"] <= 50_000_000
+        ):
+            raise InvalidInput("fields.size", f"size must be 0 to 50,000,000 bytes, not {fields['size']!r}")
+        if "mimeType" in fields and (not isinstance(fields["mimeType"], str) or "/" not in fields["mimeType"]):
+            raise InvalidInput("fields.mimeType", f"mimeType must be a MIME type such as text/plain, not {fields['mimeType']!r}")
+        if "name" in fields and (not isinstance(fields["name"], str) or not fields["name"].strip()):
+            raise InvalidInput("fields.name", f"name must be a non-empty string, not {fields['name']!r}")
         if "owner" in fields:
             fields["owner"] = str(fields["owner"]).strip().lower()  # emails compare case-insensitively
         if "permissions" not in fields:
@@ -173,19 +265,21 @@ class FilesAccount(Account):
         return fields
 
     def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
-        mime = fields.get("mimeType", "text/plain")
-        name = fields.get("name") or f"new-file-{external_id[-4:]}.txt"
+        checked = self.check_fields(fields)
+        mime = checked.get("mimeType", "text/plain")
+        ext = EXTENSIONS.get(mime, "txt" if mime.startswith("text/") else "")
+        name = fields.get("name") or f"new-file-{external_id[-4:]}" + (f".{ext}" if ext else "")
         parent = fields.get("parentExternalId")
         if parent is not None:
             found = self.require(parent)
             if not self.is_folder(found):
                 raise InvalidInput("fields.parentExternalId", f"'{parent}' is a file, not a folder")
-        checked = self.check_fields(fields)
         folder = mime in (GOOGLE_FOLDER, FOLDER)
-        size = 0 if folder else int(fields.get("size", 1024))
-        if size < 0 or size > 50_000_000:
-            raise InvalidInput("fields.size", "size must be 0 to 50,000,000 bytes")
-        return {
+        text = checked.get("content")
+        size = self._own_text_size({"mimeType": mime, "content": text}, checked.get("size"))
+        if size is None:
+            size = 0 if folder else checked.get("size", 1024)
+        item = {
             "externalId": external_id,
             "name": name,
             "mimeType": mime,
@@ -196,12 +290,16 @@ class FilesAccount(Account):
             "parentExternalId": parent,
             "permissions": checked.get("permissions", []),
         }
+        if text is not None:
+            item["content"] = text
+        self._check_content(item)
+        return item
 
     def set_shared(self, external_id: str, shared: bool, at) -> dict[str, Any]:
         item = dict(self.require(external_id))
         item["unshared"] = not shared
         item["_version"] = int(item.get("_version", 0)) + 1
-        self.overlay[external_id] = item
+        self.overlay[external_id] = self._keep(item)
         self._log(external_id, "shared" if shared else "unshared")
         return item
 
@@ -231,71 +329,6 @@ class FilesAccount(Account):
         clean = self.directory.set_members(group, members)
         self._log(f"group:{group.strip().lower()}", "membership")
         return {"email": group.strip().lower(), "members": clean}
-
-
-@lru_cache(maxsize=65_536)
-def content_md5(mime: str, size: int, key: int, seed: int) -> str:
-    """The MD5 a File record carries; remembered, since building the bytes is most of a page's cost."""
-    return hashlib.md5(make_content(mime, size, key, vocabulary(seed).sentences)).hexdigest()
-
-
-def make_content(mime: str, size: int, key: int, sentences: tuple[str, ...]) -> bytes:
-    """Bytes of exactly `size` that are a valid document of the MIME type."""
-    if mime == "application/pdf":
-        return _pdf(size, key, sentences)
-    text = _text(size, key, sentences)
-    if mime == "application/json":
-        head = b'{"notes": "'
-        body = _text(max(size - len(head) - 2, 0), key, sentences).replace(b'"', b"'")
-        return (head + body + b'"}')[: max(size, 0)] if size >= len(head) + 2 else b"{}"[:size].ljust(size, b" ")
-    if mime == "text/csv":
-        return (b"id,text\n" + text)[:size]
-    if mime == "text/html":
-        head, tail = b"<html><body><p>", b"</p></body></html>"
-        if size < len(head) + len(tail):
-            return text
-        return head + _text(size - len(head) - len(tail), key, sentences) + tail
-    return text
-
-
-def _text(size: int, key: int, sentences: tuple[str, ...]) -> bytes:
-    parts, total, n = [], 0, 0
-    while total < size:
-        sentence = (sentences[(key + n * 7919) % len(sentences)] + " ").encode()
-        parts.append(sentence)
-        total += len(sentence)
-        n += 1
-    return b"".join(parts)[:size]
-
-
-def _pdf(size: int, key: int, sentences: tuple[str, ...]) -> bytes:
-    """A real one-page PDF whose text is a sentence; padded with a PDF comment to `size` bytes."""
-    line = sentences[key % len(sentences)].replace("(", "").replace(")", "").replace("\\", "")
-    stream = f"BT /F1 12 Tf 72 720 Td ({line}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    padding = size - (len(out) + 200)
-    if padding > 2:
-        # A comment line keeps the file valid while making it the stated size.
-        out += b"%" + _text(padding - 2, key, sentences).replace(b"\n", b" ") + b"\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    if len(out) < size:
-        out = out[:-6] + b" " * (size - len(out)) + b"%%EOF\n"
-    return bytes(out[:size]) if len(out) > size else bytes(out)
 
 
 # -- the file-storage integrations (catalog rows; ticketing tools' articles are in tickets.py) --------
