@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 from .control.api_faults import ApiFaults
+from .control import memory
 from .control.base import Core, operation
 from .control.clock import ClockControl
 from .control.contract import ContractControl, ContractRecorder
@@ -44,6 +45,9 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
         self.started = time.monotonic()
         self.stopping = threading.Event()
         self.lanes = Lanes(self.settings.webhook_timeout_seconds)
+        # What a front end keeps of the state (rendered JSON, say) and must let go of on a reset.
+        self.on_reset: list[Callable[[], None]] = []
+        self.memory = memory.Releaser()
         self.verifier = TokenVerifier(self.settings)
         self._build()
         self._load_startup_scenario()
@@ -83,13 +87,17 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
 
         A full reset keeps the clock's mode, rate and reading, unless `restart_clock` puts it back
         to its start-up settings (what a test fixture wants: every test at the same instant).
+        The memory freed goes back to the system when the process has grown (control/memory.py).
         """
         if user_id is not None and project_id is None:
             raise InvalidInput("projectId", "resetting one user needs its projectId too")
+        for forget in self.on_reset:
+            forget()
         if project_id is None:
             removed = sum(len(state.syncs) for state in self.tenancy)
             # A reset forgets state, not time: the clock keeps its mode, rate and reading.
             self._build(None if restart_clock else Clock(self.clock.mode, self.clock.rate, self.clock.now()))
+            self.memory.after_reset()
             self._load_startup_scenario()
             return removed
         # The tenants' containers go whole: syncs, accounts, faults, events, deliveries and queues.
@@ -98,6 +106,7 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             removed += self.syncs.forget(state)
             self.clock.cancel_owner(retry_owner(state))
         self.upstream.forget(project_id, user_id)  # sizes set ahead for accounts not made yet
+        self.memory.after_reset()
         return removed
 
     @operation

@@ -57,6 +57,9 @@ class RecordJSON:
         self._known[id(data)] = (data, text)
         return text
 
+    def clear(self) -> None:
+        self._known = {}
+
     def page(self, records: list[dict[str, Any]], rest: dict[str, Any]) -> Response:
         """{"data": records, **rest} as a 200, rendered from the records' kept JSON."""
         assert rest and "data" not in rest

@@ -255,6 +255,7 @@ def routes(operations: list[Operation], emulator: Emulator) -> list[Route]:
     """One route per path, so a wrong method gets a 405 whose Allow lists every method of the path."""
     by_path: dict[str, dict[str, Callable]] = {}
     tokens, records_json = VerifiedTokens(), RecordJSON()
+    emulator.on_reset.append(records_json.clear)  # the records it holds are gone
     for op in operations:
         by_path.setdefault(op.path, {})[op.method] = endpoint(op, emulator, tokens, records_json)
         if op.method == "GET":
