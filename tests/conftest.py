@@ -19,7 +19,12 @@ PROJECT = Settings().default_project_id
 
 def make_settings(**overrides: Any) -> Settings:
     # Runs take a fixed 2 s unless a test asks for per-record time, so timestamps are exact.
-    values: dict[str, Any] = {"strict": True, "clock_mode": "manual", "clock_start": START, "seconds_per_record": 0}
+    # No verification probe when a test sets a webhook URL: tests count the events a sync sends
+    # (tests/http/test_webhook_verification.py switches it back on).
+    values: dict[str, Any] = {
+        "strict": True, "clock_mode": "manual", "clock_start": START, "seconds_per_record": 0,
+        "webhook_verification": False,
+    }
     values.update(overrides)
     return Settings(**values)
 

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         description="Emulated seconds before each retry of a failed delivery (jittered ±20%).",
     )
     webhook_timeout_seconds: float = Field(5.0, gt=0, le=120, description="Real seconds a receiver has to answer.")
+    webhook_verification: bool = Field(
+        True,
+        description="Send a webhook_verification probe ({\"event\": \"webhook_verification\", \"timestamp\"}) when "
+        "a project's webhook URL is set through the control plane, as Paragon does when a URL is saved.",
+    )
     webhook_shutdown_grace_seconds: float = Field(
         5.0, ge=0, le=300,
         description="On SIGTERM or Ctrl-C, real seconds spent trying the webhooks still undelivered (one more "

@@ -23,8 +23,14 @@ class WebhookControl(Core):
         return project, self.endpoint(project)
 
     @operation
-    def configure_webhooks(self, project_id: str | None = None, url: str | None = None, secret: str | None = None) -> Endpoint:
-        """Set one project's webhook URL and/or secret (the default project when none is named)."""
+    def configure_webhooks(
+        self, project_id: str | None = None, url: str | None = None, secret: str | None = None,
+        verify: bool | None = None,
+    ) -> Endpoint:
+        """Set one project's webhook URL and/or secret (the default project when none is named).
+
+        A new URL gets a `webhook_verification` probe, as Paragon sends when a URL is saved
+        (`verify`, by default the `webhook_verification` setting)."""
         if url:
             problem = check_url(url)
             if problem:
@@ -36,6 +42,8 @@ class WebhookControl(Core):
         project = self.project(project_id)
         current = self.endpoint(project)
         self.endpoints[project] = Endpoint(url if url is not None else current.url, secret or current.secret)
+        if url and (verify if verify is not None else self.settings.webhook_verification):
+            self.events.emit(events.WebhookVerification(), self.clock.now(), events.Endpoint(project))
         return self.endpoints[project]
 
     @operation

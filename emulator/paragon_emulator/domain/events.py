@@ -17,6 +17,7 @@ class What:
 
     type: ClassVar[str]
     is_error: ClassVar[bool] = False
+    about_a_sync: ClassVar[bool] = True  # its webhook carries the sync's fields
 
     def data(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}  # type: ignore[call-overload]
@@ -65,6 +66,29 @@ class RecordErrored(What):
     model: str
     type = "record_errored"
     is_error = True
+
+
+@dataclass(frozen=True)
+class WebhookVerification(What):
+    """The probe a project's endpoint gets when its URL is set (seen in Paragon's sample code)."""
+
+    type = "webhook_verification"
+    about_a_sync = False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What emits a project's own events (no sync): it stands where a sync would."""
+
+    project_id: str
+    user_id: str = ""
+    id: str = ""
+    integration: str = ""
+    credential_id: str = ""
+
+    @property
+    def tenant(self) -> tuple[str, str]:
+        return (self.project_id, self.user_id)
 
 
 KINDS: dict[str, type[What]] = {k.type: k for k in (SyncComplete, SyncErrored, RecordCreated, RecordUpdated, RecordDeleted, RecordErrored)}

@@ -80,6 +80,8 @@ def check_url(url: str) -> str | None:
 
 def payload(event: DomainEvent) -> dict[str, Any]:
     """The documented webhook body: the standard fields plus data or error (fact sheet 7.3/7.4)."""
+    if not event.what.about_a_sync:
+        return {"event": event.type, "timestamp": iso(event.at)}
     body: dict[str, Any] = {
         "event": event.type,
         "sync": event.integration,
