@@ -32,7 +32,7 @@ from .domain.work import UpstreamWork
 from .settings import Settings
 from .sources.registry import CATALOG, Upstream
 from .spec.validation import api_operations
-from .tokens import TokenVerifier, mint
+from .tokens import MAX_TOKEN_SECONDS, TokenVerifier, mint
 from .webhooks.delivery import Dispatcher, Endpoint, Lanes, retry_owner
 
 log = logging.getLogger("paragon_emulator")
@@ -132,6 +132,8 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
         """A Paragon User Token this emulator accepts, signed with the development key (no state: no lock)."""
         if not self.settings.dev_key:
             raise InvalidInput("dev_key", "the development key is switched off: sign tokens with your own key")
+        if not 1 <= expires_in <= MAX_TOKEN_SECONDS:
+            raise InvalidInput("expiresIn", f"a token lives 1 to {MAX_TOKEN_SECONDS} seconds (ten years), not {expires_in}")
         return mint(self.settings, user_id, project_id, expires_in, audience_host, claims)
 
     def close(self, grace: float = 0.0) -> None:

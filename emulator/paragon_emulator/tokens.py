@@ -56,6 +56,9 @@ def _load_public_key(value: str) -> Any:
     return load_pem_public_key(text.encode())
 
 
+MAX_TOKEN_SECONDS = 10 * 365 * 86400  # a lifetime past this overflows dates soon enough to be a mistake
+
+
 def mint(
     settings: Settings,
     user_id: str,
