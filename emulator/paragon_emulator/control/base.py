@@ -1,4 +1,4 @@
-"""What every control operation shares: the emulator's state, and the one place its lock is taken."""
+"""What every control operation shares: the emulator's state, and where its lock is taken (here only)."""
 
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ class Core:
     contract: "ContractRecorder"
 
     def locked(self, work: Callable[[], T]) -> T:
-        """`work` under the lock: every operation, slice and tick goes through here or `batch`."""
-        with self.batch():
+        """`work` under the lock: every operation, slice and tick goes through here or `batch`
+        (the two places the lock is taken; a plain `with`, since this runs twice a request)."""
+        with self.lock:
             return work()
 
     def run(self, work: Callable[[], T]) -> T:
@@ -74,8 +75,7 @@ class Core:
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """Several operations as one: nothing (no request, no timer) runs between them.
-        The one place the lock is taken."""
+        """Several operations as one: nothing (no request, no timer) runs between them."""
         with self.lock:
             yield
 
