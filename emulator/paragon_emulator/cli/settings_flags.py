@@ -22,8 +22,9 @@ from ..settings import Settings
 from .errors import CliError
 
 ENV_PREFIX = "PARAGON_EMULATOR_"
-# Variables that are not settings but that the CLI reads (control's and listen's emulator address).
-OTHER_VARIABLES = {"PARAGON_EMULATOR_URL"}
+# Variables that are not settings: control's and listen's emulator address, and the switch of the
+# project's own container test (set for a whole pytest run, which also starts servers).
+OTHER_VARIABLES = {"PARAGON_EMULATOR_URL", "PARAGON_EMULATOR_SKIP_CONTAINER_TESTS"}
 # The singular flags the CLI had before every setting was a flag; they stay as aliases.
 ALIASES = {"project_ids": ["--project-id"], "audience_hosts": ["--audience-host"], "public_keys": ["--public-key"]}
 
