@@ -148,3 +148,21 @@ def load_settings(**overrides: Any) -> Settings:
             else:
                 lines.append(f"  {error['msg'].removeprefix('Value error, ')}")
         raise CliError("invalid settings:\n" + "\n".join(lines), 2) from None
+
+
+def markdown_table() -> str:
+    """The settings as the README's Configuration table: `python -m paragon_emulator.cli.settings_flags`."""
+    rows = ["| Flag / variable | Default | Meaning |", "|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        kind = _unwrap(info.annotation)
+        shown = flag(name) if kind is not bool else f"{flag(name)}, --no-{flag(name)[2:]}"
+        choices = ""
+        if typing.get_origin(kind) is typing.Literal:
+            choices = " (" + ", ".join(f"`{c}`" for c in typing.get_args(kind)) + ")"
+        description = " ".join((info.description or "").split()).replace("|", "\\|")
+        rows.append(f"| `{shown}` / `{env_var(name)}` | `{_default_text(info)}` | {description}{choices} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
