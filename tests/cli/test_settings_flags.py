@@ -88,3 +88,9 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141  # 128 + SIGPIPE, as a shell reports a command the pipe ended
     assert stderr == ""
+
+
+def test_a_private_key_that_is_not_one_is_a_message():
+    result = cli("token", "--user", "alice", "--private-key", __file__)
+    assert result.returncode == 2 and "cannot sign with --private-key" in result.stderr
+    assert "Traceback" not in result.stderr

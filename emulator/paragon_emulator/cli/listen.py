@@ -127,9 +127,9 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     remote = Remote.from_args(args)
     listener = Listener(args)
-    projects = args.project or remote.call("GET", "/_emulator/info")["projectIds"]
     before: dict[str, dict[str, Any]] = {}
     try:
+        projects = args.project or remote.call("GET", "/_emulator/info")["projectIds"]
         for project in projects:
             before[project] = remote.call("GET", "/_emulator/webhooks/config", params={"projectId": project})
             remote.call("PUT", "/_emulator/webhooks/config", {"projectId": project, "url": listener.url})

@@ -40,7 +40,10 @@ def run_token(args: argparse.Namespace) -> int:
         private_key = Path(args.private_key).read_text() if args.private_key else None
     except OSError as exc:
         raise CliError(f"cannot read --private-key: {exc}", 2) from None
-    token, _ = mint(settings, args.user, args.project, args.expires_in, args.audience_host, claims, private_key)
+    try:
+        token, _ = mint(settings, args.user, args.project, args.expires_in, args.audience_host, claims, private_key)
+    except (ValueError, TypeError) as exc:  # not a PEM private key, or not one RS256 can sign with
+        raise CliError(f"cannot sign with --private-key {args.private_key}: {exc}", 2) from None
     print(token)
     return 0
 
