@@ -7,11 +7,17 @@
 # environment variable PARAGON_EMULATOR_<NAME> (see README.md), e.g.
 #   docker run --rm -p 8080:8080 -e PARAGON_EMULATOR_CLOCK_MODE=manual paragon-emulator
 # Scenario files (and PEM public keys for PARAGON_EMULATOR_PUBLIC_KEYS) can be mounted read-only
-# at /scenarios:
+# at /scenarios (nothing is written there, so the image declares no volume):
 #   docker run --rm -p 8080:8080 -v "$PWD/scenarios:/scenarios:ro" paragon-emulator
 #
-# BASE picks the Python image of both stages; it must provide python3 with venv and pip.
+# BASE picks the Python image of both stages; it must provide python3 with venv and pip. For a
+# reproducible build pin it by digest where a registry can be reached:
+#   docker build --build-arg BASE=python:3.11-slim@sha256:<digest> .
+# (`docker buildx imagetools inspect python:3.11-slim` prints the digest). VERSION and REVISION
+# only fill the OCI labels: --build-arg VERSION=$(paragon-emulator --version | cut -d' ' -f2).
 ARG BASE=python:3.11-slim
+ARG VERSION=""
+ARG REVISION=""
 
 # ---------------------------------------------------------------- build stage
 FROM ${BASE} AS build
@@ -29,9 +35,12 @@ RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.tom
         > /tmp/requirements.txt \
  && /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt
 
-# Then the package itself, as a wheel (no editable install, no source tree in the image).
-COPY README.md ./
+# Then the package itself, as a wheel (no editable install, no source tree in the image). setup.py
+# ships the top-level fixtures/ (bundled scenarios) and contract_tests/ inside the package.
+COPY README.md LICENSE setup.py ./
 COPY emulator ./emulator
+COPY fixtures ./fixtures
+COPY contract_tests ./contract_tests
 RUN /opt/venv/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels . \
  && /opt/venv/bin/pip install --no-cache-dir --no-deps /tmp/wheels/*.whl \
  && /opt/venv/bin/paragon-emulator spec --format json > /dev/null
@@ -40,10 +49,16 @@ RUN /opt/venv/bin/python -m pip uninstall --yes pip setuptools wheel
 
 # ---------------------------------------------------------------- final stage
 FROM ${BASE}
+ARG BASE
+ARG VERSION
+ARG REVISION
 
 LABEL org.opencontainers.image.title="paragon-emulator" \
       org.opencontainers.image.description="Local emulator of Paragon's Managed Sync API (Sync API and Permissions API)" \
       org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="${BASE}" \
       io.paragon-emulator.scenarios="/scenarios"
 
 # An unprivileged user with fixed ids (runAsNonRoot-friendly), and the scenario mount point.
@@ -64,7 +79,6 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 WORKDIR /home/emulator
 USER 10001:10001
-VOLUME ["/scenarios"]
 EXPOSE 8080
 
 # No curl in the image: the check uses Python's standard library, ignores any proxy variables,

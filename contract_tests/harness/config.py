@@ -6,12 +6,21 @@ Every knob the suite has is here, so that the README's table and the code cannot
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC = REPO_ROOT / "emulator" / "paragon_emulator" / "openapi.yaml"
+
+def _installed_spec() -> Path:
+    """The openapi.yaml of the installed paragon_emulator package, found without importing it (the
+    suite only reads the file); a path that does not exist when the package is not installed."""
+    found = importlib.util.find_spec("paragon_emulator")
+    folders = list(found.submodule_search_locations or []) if found else []
+    return Path(folders[0] if folders else "paragon_emulator") / "openapi.yaml"
+
+
+DEFAULT_SPEC = _installed_spec()
 
 # name, default, meaning; the order is the README's order.
 VARIABLES: list[tuple[str, str, str]] = [
@@ -23,7 +32,7 @@ VARIABLES: list[tuple[str, str, str]] = [
     ("PARAGON_CONTRACT_OTHER_TOKEN", "(unset)",
      "a second user's token (same project), for the tenancy checks; they skip without one"),
     ("PARAGON_CONTRACT_OTHER_TOKEN_COMMAND", "(unset)", "a command printing the second user's token"),
-    ("PARAGON_CONTRACT_SPEC", "emulator/paragon_emulator/openapi.yaml",
+    ("PARAGON_CONTRACT_SPEC", "the installed paragon_emulator's openapi.yaml",
      "the contract: an OpenAPI file; only its /api/ operations are checked"),
     ("PARAGON_CONTRACT_INTEGRATION", "googledrive",
      "the file-storage integration the scenarios enable (the user must have it connected)"),

@@ -1,4 +1,5 @@
-"""Scenarios: named, ready-made upstream worlds (fixtures/*.yaml), or a YAML file of your own."""
+"""Scenarios: named, ready-made upstream worlds (the repository's top-level fixtures/*.yaml, shipped as
+the package paragon_emulator.fixtures), or a YAML file of your own."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ class Scenario(_Strict):
 
 
 def _bundled() -> dict[str, Any]:
-    return {p.name[:-5]: p for p in resources.files("paragon_emulator").joinpath("fixtures").iterdir() if p.name.endswith(".yaml")}
+    return {p.name[:-5]: p for p in resources.files("paragon_emulator.fixtures").iterdir() if p.name.endswith(".yaml")}
 
 
 def available() -> list[Scenario]:

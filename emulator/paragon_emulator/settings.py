@@ -30,9 +30,14 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface to listen on (the Docker image uses 0.0.0.0).")
     port: int = Field(8080, ge=0, le=65535, description="TCP port to listen on (0 picks a free one).")
     seed: int = Field(0, ge=0, description="Seed for every id and every piece of generated data.")
-    clock_mode: ClockMode = Field("real", description="real, accelerated (by clock_rate) or manual.")
+    clock_mode: ClockMode = Field(
+        "real", description="How emulated time moves: with the wall clock (real), clock_rate times as fast "
+        "(accelerated), or only when advanced (manual)."
+    )
     clock_rate: float = Field(1.0, gt=0, le=1_000_000, description="Emulated seconds per real second.")
-    clock_start: datetime | None = Field(None, description="Emulated time at start-up (ISO 8601); default now.")
+    clock_start: datetime | None = Field(
+        None, description="Emulated time at start-up (ISO 8601).", json_schema_extra={"shown_default": "now"}
+    )
     strict: bool = Field(False, description="Also validate every response against the spec (500 on mismatch).")
     project_ids: CommaList = Field(
         default_factory=lambda: [DEFAULT_PROJECT_ID], description="Project ids accepted in token audiences."
@@ -51,7 +56,8 @@ class Settings(BaseSettings):
     )
     dev_key: bool | None = Field(
         None,
-        description="Accept tokens signed with the bundled development key (default: yes, unless public_keys are given).",
+        description="Accept tokens signed with the bundled development key.",
+        json_schema_extra={"shown_default": "on, off when public_keys are given"},
     )
     jwt_algorithms: CommaList = Field(default_factory=lambda: ["RS256"], description="Accepted JWT algorithms.")
     jwt_leeway_seconds: int = Field(0, ge=0, le=3600, description="Clock skew allowed on exp/nbf/iat.")
@@ -86,7 +92,9 @@ class Settings(BaseSettings):
     )
     latency_ms: int = Field(0, ge=0, le=60_000, description="Added to every real-API call (global latency).")
     contract_log_size: int = Field(10_000, ge=1, le=1_000_000, description="Requests kept for the contract report.")
-    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field("info")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        "info", description="Which lines the server logs (uvicorn's and the emulator's)."
+    )
 
     webhook_url: str | None = Field(None, description="Where every project's webhooks go (changeable per project).")
     webhook_secret: str = Field(

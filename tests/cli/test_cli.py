@@ -76,11 +76,11 @@ def test_serve_answers_and_a_cli_token_is_accepted():
         token = run_cli("token", "--user", "alice").stdout.strip()
         response = httpx.get(f"{base}/api/syncs", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200 and response.json() == {"data": []}
-        moved = run_cli("control", "--url", base, "advance", "1h")
+        moved = run_cli("control", "--url", base, "advance", "1h", "--json")
         assert moved.returncode == 0 and json.loads(moved.stdout)["clock"]["mode"] == "manual"
-        assert json.loads(run_cli("control", "--url", base, "contract").stdout)["requests"] == 1
+        assert json.loads(run_cli("control", "--url", base, "contract", "--json").stdout)["requests"] == 1
         assert run_cli("control", "--url", base, "scenario", "nope").returncode == 1
-        assert json.loads(run_cli("control", "--url", base, "reset").stdout) == {"syncsRemoved": 0}
+        assert json.loads(run_cli("control", "--url", base, "reset", "--json").stdout) == {"syncsRemoved": 0}
         expired = run_cli("token", "--user", "alice", "--expires-in", "-10").stdout.strip()
         response = httpx.get(f"{base}/api/syncs", headers={"Authorization": f"Bearer {expired}"})
         assert response.status_code == 401 and response.json()["code"] == "AUTH_TOKEN_EXPIRED"

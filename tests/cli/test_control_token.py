@@ -51,8 +51,8 @@ def test_with_a_token_control_needs_it_and_there_is_no_warning(stop):
     process, url, second = _start("--host", "0.0.0.0", "--control-token", "t0ken-for-tests")
     stop(process)
     assert "warning" not in second
-    refused = _control(url, "info")
+    refused = _control(url, "info", "--json")
     assert refused.returncode == 1 and "CONTROL_TOKEN_REQUIRED" in refused.stdout
     assert _control(url, "--control-token", "t0ken-for-tests", "info").returncode == 0
-    by_env = _control(url, "clock", env={"PARAGON_EMULATOR_CONTROL_TOKEN": "t0ken-for-tests"})
+    by_env = _control(url, "clock", "--json", env={"PARAGON_EMULATOR_CONTROL_TOKEN": "t0ken-for-tests"})
     assert by_env.returncode == 0 and '"mode": "manual"' in by_env.stdout

@@ -1,0 +1,102 @@
+"""`paragon-emulator serve`: the emulator's HTTP server, configured by flags and PARAGON_EMULATOR_* variables."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ..domain.errors import DomainError
+from .errors import CliError
+from .settings_flags import add_settings_flags, given_settings, load_settings
+
+if TYPE_CHECKING:
+    import socket
+
+PROG = "paragon-emulator"
+
+
+def add_parser(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve", help="run the emulator's HTTP server",
+        description="Run the emulator's HTTP server. Every setting is a flag and an environment variable "
+        "PARAGON_EMULATOR_<NAME> (lists comma-separated); a flag wins over the variable, and an unknown "
+        "PARAGON_EMULATOR_ variable stops start-up.",
+    )
+    add_settings_flags(serve)
+    serve.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ..app import create_app
+
+    settings = load_settings(**given_settings(args))
+    try:
+        app = create_app(settings)
+    except (OSError, ValueError, DomainError) as exc:  # an unreadable key or an unknown scenario, for example
+        raise CliError(f"cannot start: {exc}", 2) from None
+    try:
+        # Bound here, so the address printed is the real one (port 0 picks a free port).
+        sock = _bind(settings.host, settings.port)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", 2) from None
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"{PROG}: serving on http://{shown}:{port} (clock {settings.clock_mode}, seed {settings.seed}, "
+        f"project {settings.default_project_id})",
+        file=sys.stderr,
+        flush=True,
+    )
+    if not _loopback(host) and not settings.control_token:
+        print(
+            f"{PROG}: warning: listening on {host} with no control token: anyone who can reach this port can "
+            "reset the emulator, mint tokens and read webhook secrets through /_emulator/; set "
+            "--control-token (PARAGON_EMULATOR_CONTROL_TOKEN) unless this network is yours alone",
+            file=sys.stderr,
+            flush=True,
+        )
+    emulator = app.state.emulator
+    # The emulator's own lines (what happened at shutdown, for one) beside uvicorn's.
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)-9s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per webhook attempt is the emulator's to log
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            emulator.stop()  # a clock advance in progress ends at its next slice, so shutdown is prompt
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(app, log_level=settings.log_level, timeout_graceful_shutdown=5)
+    try:
+        Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn raises the Ctrl-C again once it has shut down: a stop asked for
+        pass
+    return 0
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _bind(host: str, port: int) -> "socket.socket":
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
