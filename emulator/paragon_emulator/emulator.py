@@ -132,8 +132,8 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
         """A Paragon User Token this emulator accepts, signed with the development key (no state: no lock)."""
         if not self.settings.dev_key:
             raise InvalidInput("dev_key", "the development key is switched off: sign tokens with your own key")
-        if not 1 <= expires_in <= MAX_TOKEN_SECONDS:
-            raise InvalidInput("expiresIn", f"a token lives 1 to {MAX_TOKEN_SECONDS} seconds (ten years), not {expires_in}")
+        if abs(expires_in) > MAX_TOKEN_SECONDS:  # negative: an expired token, for a test of the 401
+            raise InvalidInput("expiresIn", f"a token lives at most {MAX_TOKEN_SECONDS} seconds (ten years), not {expires_in}")
         return mint(self.settings, user_id, project_id, expires_in, audience_host, claims)
 
     def close(self, grace: float = 0.0) -> None:

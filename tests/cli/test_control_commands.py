@@ -190,7 +190,8 @@ def test_webhooks_config_trigger_events_and_redeliver(emulator, receiver):
     assert triggered["type"] == "sync_errored"
 
     every = as_json(emulator.control("events", "--json"))["data"]
-    assert [e["type"] for e in every] == ["sync_complete", "sync_errored"]
+    # Setting the URL sent the verification probe first.
+    assert [e["type"] for e in every] == ["webhook_verification", "sync_complete", "sync_errored"]
     only = as_json(emulator.control("events", "--type", "sync_errored", "--sync", sync_id, "--json"))["data"]
     assert [e["id"] for e in only] == [triggered["id"]]
     table = ok(emulator.control("events", "--type", "sync_complete"))

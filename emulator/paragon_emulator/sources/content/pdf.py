@@ -113,9 +113,22 @@ def _lines(text: str, width: int = WIDTH - 12) -> list[str]:
     return lines + [line] if line or not lines else lines
 
 
+def _fit(line: str, width: int = WIDTH - 2) -> list[bytes]:
+    """A wrapped line escaped, split again where escaping made it wider than its slot: never
+    between a backslash and what it escapes (a cut there would escape the closing parenthesis)."""
+    pieces, piece = [], b""
+    for char in line:
+        escaped = _escape(char)
+        if len(piece) + len(escaped) > width:
+            pieces.append(piece)
+            piece = b""
+        piece += escaped
+    return pieces + [piece]
+
+
 def _shown(text: str) -> list[bytes]:
     """Text as the lines of a PDF text slot: "(line)", each escaped and wrapped, then a blank line."""
-    return [b"(" + _escape(line)[: WIDTH - 2] + b")" for line in _lines(text)] + [b"()"]
+    return [b"(" + piece + b")" for line in _lines(text) for piece in _fit(line)] + [b"()"]
 
 
 @lru_cache(maxsize=8)
