@@ -1,4 +1,4 @@
-"""The README's Configuration table is the one generated from the settings model."""
+"""docs/configuration.md's table is the one generated from the settings model."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 from paragon_emulator.cli.settings_flags import markdown_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+CONFIGURATION = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
 
-def test_the_readme_lists_every_setting_as_the_model_describes_it():
-    assert markdown_table() in README.read_text(), (
-        "README.md's Configuration table is out of date: paste `python -m paragon_emulator.cli.settings_flags`"
+def test_the_docs_list_every_setting_as_the_model_describes_it():
+    assert markdown_table() in CONFIGURATION.read_text(), (
+        "docs/configuration.md's table is out of date: paste `python -m paragon_emulator.cli.settings_flags`"
     )

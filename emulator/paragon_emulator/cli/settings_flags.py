@@ -151,7 +151,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def markdown_table() -> str:
-    """The settings as the README's Configuration table: `python -m paragon_emulator.cli.settings_flags`."""
+    """The settings as docs/configuration.md's table: `python -m paragon_emulator.cli.settings_flags`."""
     rows = ["| Flag / variable | Default | Meaning |", "|---|---|---|"]
     for name, info in Settings.model_fields.items():
         kind = _unwrap(info.annotation)
