@@ -40,6 +40,23 @@ def test_every_violation_is_listed(client, auth):
     assert {"$.integration", "$.pipeline", "$.extra"} <= paths
 
 
+def test_every_unknown_field_is_named_at_its_own_path(client, auth):
+    body = {"integration": "box", "pipeline": "files", "colour": "red", "size": 3, "nested": {"x": 1}}
+    response = client.post("/api/syncs", json=body, headers=auth())
+    assert response.status_code == 400, response.text
+    unknown = [(e["path"], e["rule"]) for e in response.json()["errors"]]
+    assert unknown == [("$.colour", "additionalProperties"), ("$.nested", "additionalProperties"), ("$.size", "additionalProperties")]
+    assert all(f"unknown field '{e['path'][2:]}'" in e["message"] for e in response.json()["errors"])
+    deeper = client.post(
+        "/api/permissions/nope/batch-check",
+        json={"checks": [{"object": "o", "user": "a@b.c", "role": "can_read", "why": 1, "how": 2}]},
+        headers=auth(),
+    )
+    assert [(e["path"], e["rule"]) for e in deeper.json()["errors"]] == [
+        ("$.checks[0].how", "additionalProperties"), ("$.checks[0].why", "additionalProperties")
+    ]
+
+
 def test_bad_enum_in_update(client, auth):
     sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth()).json()
     response = client.patch(f"/api/syncs/{sync['id']}", json={"incrementalAccumulatorFrequency": "2m"}, headers=auth())
