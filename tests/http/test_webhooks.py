@@ -268,3 +268,107 @@ def test_a_slow_receiver_does_not_stall_another_tenant(auth):
     finally:
         slow.close()
         fast.close()
+
+
+# The Standard Webhooks specification's own example (standardwebhooks.com, and Svix's docs): a
+# delivery that any compliant verifier accepts, computed by neither the emulator nor this file.
+REFERENCE = {
+    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    "id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+    "timestamp": 1614265330,
+    "body": b'{"test": 2432232314}',
+    "signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+}
+FOREVER = 10**10  # the reference is from 2021: a tolerance that accepts its timestamp
+
+
+def reference_headers(**changes) -> dict[str, str]:
+    key = base64.b64decode(REFERENCE["secret"][len("whsec_"):])
+    headers = {
+        "x-paragon-signature": "v1=" + hmac.new(key, REFERENCE["body"], hashlib.sha256).hexdigest(),
+        "webhook-id": REFERENCE["id"],
+        "webhook-timestamp": str(REFERENCE["timestamp"]),
+        "webhook-signature": REFERENCE["signature"],
+    }
+    headers.update(changes)
+    return {k: v for k, v in headers.items() if v is not None}
+
+
+def test_signatures_match_the_standard_webhooks_reference_example():
+    from paragon_emulator.webhooks.signing import sign
+
+    signed = sign(REFERENCE["id"], REFERENCE["body"], REFERENCE["secret"], timestamp=REFERENCE["timestamp"])
+    assert signed == reference_headers()
+    verify(REFERENCE["body"], reference_headers(), REFERENCE["secret"], tolerance_seconds=FOREVER)
+    # Several signatures (a key rotation): one that matches is enough; other versions are ignored.
+    rotated = reference_headers(**{"webhook-signature": "v1,bm90LWl0 v2,xyz " + REFERENCE["signature"]})
+    verify(REFERENCE["body"], rotated, REFERENCE["secret"], tolerance_seconds=FOREVER)
+
+
+@pytest.mark.parametrize(
+    "body,changes,secret,tolerance",
+    [
+        (REFERENCE["body"] + b" ", {}, REFERENCE["secret"], FOREVER),  # the body
+        (REFERENCE["body"], {"webhook-id": "msg_other"}, REFERENCE["secret"], FOREVER),
+        (REFERENCE["body"], {"webhook-timestamp": str(REFERENCE["timestamp"] + 1)}, REFERENCE["secret"], FOREVER),
+        (REFERENCE["body"], {"webhook-signature": "v2," + REFERENCE["signature"][3:]}, REFERENCE["secret"], FOREVER),
+        (REFERENCE["body"], {"webhook-signature": None}, REFERENCE["secret"], FOREVER),
+        (REFERENCE["body"], {"x-paragon-signature": None}, REFERENCE["secret"], FOREVER),
+        (REFERENCE["body"], {"webhook-id": None}, REFERENCE["secret"], FOREVER),
+        (REFERENCE["body"], {"webhook-timestamp": "yesterday"}, REFERENCE["secret"], FOREVER),
+        (REFERENCE["body"], {}, "whsec_" + base64.b64encode(b"another key").decode(), FOREVER),
+        (REFERENCE["body"], {}, REFERENCE["secret"], 300),  # too old for the default tolerance
+    ],
+    ids=["body", "id", "timestamp", "version", "no-signature", "no-paragon-signature", "no-id", "bad-timestamp",
+         "secret", "stale"],
+)
+def test_verify_refuses_anything_changed(body, changes, secret, tolerance):
+    with pytest.raises(InvalidSignature):
+        verify(body, reference_headers(**changes), secret, tolerance_seconds=tolerance)
+
+
+def test_a_plain_string_secret_signs_with_its_utf8_bytes():
+    from paragon_emulator.webhooks.signing import sign
+
+    body, now = b'{"event":"sync_complete"}', int(time.time())
+    headers = sign("evt_1", body, "plain secret", timestamp=now)
+    assert headers["x-paragon-signature"] == "v1=" + hmac.new(b"plain secret", body, hashlib.sha256).hexdigest()
+    expected = base64.b64encode(hmac.new(b"plain secret", f"evt_1.{now}.".encode() + body, hashlib.sha256).digest())
+    assert headers["webhook-signature"] == "v1," + expected.decode()
+    verify(body, headers, "plain secret")
+
+
+def test_redelivering_an_event_still_pending_changes_nothing(auth, receiver):
+    with make_client(webhook_retry_schedule=[10, 20]) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "fail"
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: log(client)[0]["status"] == "pending", "the first failure")
+        [pending] = log(client)
+        again = client.post(f"/_emulator/webhooks/events/{pending['id']}/redeliver")
+        assert again.status_code == 200 and again.json()["status"] == "pending"
+        assert again.json()["attempts"] == pending["attempts"] and again.json()["nextAttemptAt"] == pending["nextAttemptAt"]
+        assert log(client) == [pending]  # no second delivery queued
+        receiver.mode = "ok"
+        advance(client, 15)  # the one scheduled retry
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "the retry")
+        assert len(log(client)[0]["attempts"]) == 2 and receiver.attempts == 2 and len(receiver.received) == 1
+
+
+def test_resetting_a_user_drops_its_pending_deliveries_and_their_retries(auth, receiver):
+    with make_client() as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "fail"
+        for user in ("alice", "bob"):
+            client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth(user))
+        advance(client, 3)
+        wait_for(lambda: len(log(client)) == 2 and all(d["status"] == "pending" for d in log(client)), "two failures")
+        before = client.get("/_emulator/clock").json()["pendingTimers"]
+        assert client.post("/_emulator/reset", json={"projectId": PROJECT, "userId": "alice"}).status_code == 200
+        assert [d["userId"] for d in log(client)] == ["bob"]
+        assert client.get("/_emulator/clock").json()["pendingTimers"] < before  # alice's retry is gone too
+        receiver.mode = "ok"
+        advance(client, 100)
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "bob's retry")
+        assert [json.loads(body)["user"]["id"] for _, body in receiver.received] == ["bob"]
