@@ -118,6 +118,21 @@ def strategy(operation: APIOperation, targets: Targets, mode: GenerationMode = G
     return st.one_of(variants)
 
 
+def can_be_invalid(operation: APIOperation) -> bool:
+    """Whether the contract leaves anything of the operation's request that a client can get wrong:
+    a body, or a query or header parameter that is more than any string. A path parameter cannot
+    be (ids are opaque: any non-empty segment is a valid one, a 404 at most), nor a free-text query
+    parameter such as `credentialId`, so operations with only those have no invalid requests and
+    get no invalid-request check (it could only skip)."""
+    if operation.body:
+        return True
+    for parameter in [*operation.query, *operation.headers]:
+        schema = {k: v for k, v in parameter.definition.get("schema", {}).items() if k != "description"}
+        if schema != {"type": "string"}:
+            return True
+    return False
+
+
 def invalid_by_contract(case) -> bool:
     """Whether a generated invalid request is invalid by the contract too. An empty query value
     is read as absent (a documented decision: `?cursor=` is no cursor), so it is not."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
-import time
+import threading
+from dataclasses import dataclass, field
 
 import httpx
 import yaml
@@ -22,10 +23,58 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 60) -> subproc
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@dataclass
+class Served:
+    """A `paragon-emulator serve` process, its base URL, and everything it wrote to stderr."""
+
+    process: subprocess.Popen
+    lines: list[str] = field(default_factory=list)
+    started: threading.Event = field(default_factory=threading.Event)
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.reader = threading.Thread(target=self.read, daemon=True)  # stderr is drained, never left to fill
+        self.reader.start()
+
+    def read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+            found = re.search(r"serving on (http://\S+)", line)
+            if found and not self.base_url:
+                self.base_url = found.group(1)
+                self.started.set()
+        self.started.set()  # the process ended (without serving, if base_url is still empty)
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self) -> str:
+        """SIGTERM, wait for the exit, and give the whole of stderr."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=30)
+        return self.output()
+
+
+def serve(*flags: str, env: dict | None = None) -> Served:
+    """Serve on port 0: the OS picks a free port as the server binds it (no other process can take it
+    in between), and the emulator's start-up line names it. Waits for that line, not for a time."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paragon_emulator", "serve", "--log-level", "info", *flags],
+        env={**os.environ, **(env or {}), "PARAGON_EMULATOR_PORT": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    served = Served(process)
+    if not served.started.wait(timeout=120) or not served.base_url:
+        output = served.stop()
+        raise AssertionError(f"the server did not start:\n{output}")
+    return served
 
 
 def test_help_explains_each_command():
@@ -55,40 +104,26 @@ def test_invalid_settings_stop_start_up_with_a_clear_message():
 
 
 def test_serve_answers_and_a_cli_token_is_accepted():
-    port = free_port()
-    env = {"PARAGON_EMULATOR_PORT": str(port), "PARAGON_EMULATOR_SEED": "7"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "paragon_emulator", "serve", "--clock-mode", "manual"],
-        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
+    served = serve("--clock-mode", "manual", env={"PARAGON_EMULATOR_SEED": "7"})
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                info = httpx.get(f"{base}/_emulator/info", timeout=2).json()
-                break
-            except httpx.HTTPError:
-                assert process.poll() is None, process.stderr.read().decode()
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+        base = served.base_url
+        info = httpx.get(f"{base}/_emulator/info", timeout=30).json()
         assert info["seed"] == 7 and info["clock"]["mode"] == "manual" and info["version"] == __version__
         token = run_cli("token", "--user", "alice").stdout.strip()
-        response = httpx.get(f"{base}/api/syncs", headers={"Authorization": f"Bearer {token}"})
+        response = httpx.get(f"{base}/api/syncs", headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert response.status_code == 200 and response.json() == {"data": []}
         moved = run_cli("control", "--url", base, "advance", "1h", "--json")
         assert moved.returncode == 0 and json.loads(moved.stdout)["clock"]["mode"] == "manual"
         assert json.loads(run_cli("control", "--url", base, "contract", "--json").stdout)["requests"] == 1
         assert run_cli("control", "--url", base, "scenario", "nope").returncode == 1
         assert json.loads(run_cli("control", "--url", base, "reset", "--json").stdout) == {"syncsRemoved": 0}
-        expired = run_cli("token", "--user", "alice", "--expires-in", "-10").stdout.strip()
-        response = httpx.get(f"{base}/api/syncs", headers={"Authorization": f"Bearer {expired}"})
+        expired = run_cli("token", "--user", "alice", "--expires-in", "-3600").stdout.strip()
+        response = httpx.get(f"{base}/api/syncs", headers={"Authorization": f"Bearer {expired}"}, timeout=30)
         assert response.status_code == 401 and response.json()["code"] == "AUTH_TOKEN_EXPIRED"
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        output = served.stop()
     # SIGTERM is a graceful shutdown (uvicorn then re-raises the signal as its exit status).
-    assert "Application shutdown complete" in process.stderr.read().decode()
+    assert "Application shutdown complete" in output
 
 
 def test_token_carries_the_claims_asked_for():

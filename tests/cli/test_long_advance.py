@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 
 import httpx
 
-from tests.cli.test_cli import free_port, run_cli
+from tests.cli.test_cli import Served, run_cli, serve
 
 
-def _start(port: int, *flags: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "paragon_emulator", "serve", "--port", str(port), *flags],
-        env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=2)
-            return process
-        except httpx.HTTPError:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-
-
-def _manual_server() -> tuple[subprocess.Popen, str, dict[str, str]]:
+def _manual_server() -> tuple[Served, str, dict[str, str]]:
     """A served emulator on a manual clock, its base URL, and alice's token headers."""
-    port = free_port()
-    process = _start(port, "--clock-mode", "manual")
+    served = serve("--clock-mode", "manual")
     token = run_cli("token", "--user", "alice").stdout.strip()
-    return process, f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
+    return served, served.base_url, {"Authorization": f"Bearer {token}"}
 
 
 def test_requests_are_answered_during_a_long_advance_and_sigterm_stops_it():
-    process, base, headers = _manual_server()
+    served, base, headers = _manual_server()
+    process = served.process
     try:
         ids = []
         for name in range(12):
@@ -84,13 +65,12 @@ def test_requests_are_answered_during_a_long_advance_and_sigterm_stops_it():
         response = answer.get("response")
         assert response is None or response.status_code == 503  # the advance was cut short, and says so
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        served.stop()
 
 
 def test_an_accelerated_clock_faster_than_its_timers_falls_behind_and_says_so():
-    process, base, headers = _manual_server()
+    served, base, headers = _manual_server()
+    process = served.process
     try:
         ids = [
             httpx.post(f"{base}/api/syncs", json={"integration": "jira", "pipeline": "tickets",
@@ -115,5 +95,4 @@ def test_an_accelerated_clock_faster_than_its_timers_falls_behind_and_says_so():
         back = httpx.put(f"{base}/_emulator/clock", json={"mode": "manual"}, timeout=30).json()
         assert back["mode"] == "manual" and back["behindSeconds"] == 0
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        served.stop()

@@ -310,3 +310,44 @@ def test_control_plane_sharing_errors_name_the_field(small, auth):
     assert cycle.status_code == 400
     owner = client.patch(f"{UPSTREAM}/items/{doc}", json={"fields": {"owner": "Ann@ACME.test"}})
     assert owner.json()["owner"] == "ann@acme.test"
+
+
+def test_only_folders_pass_access_down_a_folder_turned_into_a_file_stops(small, auth):
+    client, headers = small, auth()
+    folder, doc, sync, rid = team_folder_with_a_plan(client, headers)
+    client.post(f"{UPSTREAM}/items/{folder}/share", json={"type": "user", "email": "bob@acme.test"})
+    advance(client, 62)
+    reads = {"object": rid[doc], "user": "bob@acme.test", "role": "can_read"}
+    files = {"objectType": "file", "user": "bob@acme.test", "role": "can_read"}
+    assert ask(client, headers, sync, "check", **reads).json() == {"hasAccess": True}
+    assert ask(client, headers, sync, "list-objects", **files).json() == {"objects": [rid[doc]]}
+    assert "bob@acme.test" in ask(client, headers, sync, "list-users", object=rid[doc], role="can_read").json()["users"]
+
+    # Upstream, the folder becomes a file (its MIME type changes); plan.txt still names it its parent.
+    client.patch(f"{UPSTREAM}/items/{folder}", json={"fields": {"mimeType": "text/plain"}})
+    advance(client, 62)
+    assert ask(client, headers, sync, "check", **reads).json() == {"hasAccess": False}
+    assert ask(client, headers, sync, "list-objects", **files).json() == {"objects": [rid[folder]]}  # the file itself
+    assert "bob@acme.test" not in ask(client, headers, sync, "list-users", object=rid[doc], role="can_read").json()["users"]
+    # Ann owns both: she still reads each, as owner, not through the parent.
+    assert ask(client, headers, sync, "check", **{**reads, "user": "ann@acme.test"}).json() == {"hasAccess": True}
+
+
+def test_expand_of_a_group_lists_its_members_one_level_deep(small, auth):
+    client, headers = small, auth()
+    client.put(f"{UPSTREAM}/directory/groups/eng@acme.test",
+               json={"members": ["user:bob@acme.test", "group:core@acme.test"]})
+    client.put(f"{UPSTREAM}/directory/groups/core@acme.test", json={"members": ["user:cy@acme.test"]})
+    _, _, sync, _ = team_folder_with_a_plan(client, headers)
+    for target, relation in (("group:eng@acme.test", "member"), ("group:ENG@acme.test", None)):
+        body = {"object": target, **({"relation": relation} if relation else {})}
+        answer = ask(client, headers, sync, "expand", **body)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"tree": {"root": {
+            "name": "group:eng@acme.test#member",
+            "leaf": {"users": {"users": ["group:core@acme.test#member", "user:bob@acme.test"]}},
+        }}}
+    unknown = ask(client, headers, sync, "expand", object="group:nobody@acme.test").json()
+    assert unknown["tree"]["root"]["leaf"]["users"]["users"] == []
+    wrong = ask(client, headers, sync, "expand", object="group:eng@acme.test", relation="owner")
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["path"] == "$.relation"

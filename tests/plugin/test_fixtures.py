@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
 import time
+import uuid
 
 import httpx
 import pytest
@@ -246,3 +248,21 @@ def test_syncs_are_enabled_listed_and_deleted_from_python(paragon_emulator: Para
     assert paragon_emulator.list_syncs("erin") == []
     paragon_emulator.delete_sync("dana", sync.id)
     assert paragon_emulator.list_syncs("dana") == []
+
+
+def test_the_event_and_webhook_logs_keep_the_newest_ten_thousand(paragon_emulator, paragon_client) -> None:
+    """Every record of a 10,001-item account fails (a standing record_error), so the initial sync
+    emits 10,002 events: the two oldest leave both logs, the rest stay in order."""
+    paragon_emulator.size_upstream("alice", "box", "files", 10_001)
+    sync = paragon_client.post("/api/syncs", json=BOX).json()
+    paragon_emulator.inject_sync_fault(sync["id"], "record_error", once=False)
+    paragon_emulator.advance(seconds=120)  # 1 + 2 s, plus 0.01 s an item
+    assert paragon_client.get(f"/api/syncs/{sync['id']}").json()["status"] == "IDLE"
+    account = paragon_emulator.emulator.upstream_account(paragon_emulator.project_id, "alice", "box", "files")
+    first = [str(uuid.uuid5(uuid.UUID(sync["id"]), e)) for e in itertools.islice(account.external_ids(), 3)]
+    events, log = paragon_emulator.events, paragon_emulator.webhook_log
+    assert len(events) == len(log) == 10_000
+    assert [e.id for e in events] == [d.event.id for d in log]
+    assert [e.data["recordId"] for e in events[:1]] == first[2:]  # items 0 and 1 are gone
+    assert events[-1].type == "sync_complete" and events[-2].type == "record_errored"
+    assert paragon_emulator.emulator.webhook_log(type_="record_errored")[0].event.data["recordId"] == first[2]

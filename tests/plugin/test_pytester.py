@@ -79,14 +79,36 @@ def test_asgi_tests_open_no_socket(pytester: pytest.Pytester) -> None:
 
 
 def test_state_does_not_leak_between_tests(pytester: pytest.Pytester) -> None:
+    # Each inner test first checks that it starts from nothing, then changes everything: whichever
+    # runs second (in any order, e.g. shuffled by pytest-randomly) fails if anything leaked.
+    pytester.makeini(
+        """
+        [pytest]
+        paragon_clock_start = 2030-01-01T00:00:00Z
+        """
+    )
     pytester.makepyfile(
         """
-        STARTS = []
+        import pytest
 
 
-        def test_one_changes_everything(paragon_emulator, paragon_client, paragon_webhooks):
-            STARTS.append(paragon_emulator.now)
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_starts_from_nothing_then_changes_everything(request, paragon_emulator, paragon_client, n):
+            assert paragon_client.get("/api/syncs").json() == {"data": []}
+            assert paragon_emulator.emulator.tenants() == []
+            assert paragon_emulator.now.isoformat() == "2030-01-01T00:00:00+00:00"  # the clock is back at its start
+            assert paragon_emulator.clock_state()["mode"] == "manual"
+            assert paragon_emulator.clock_state()["pendingTimers"] == 0
+            assert paragon_emulator.events == [] and paragon_emulator.webhook_log == []
+            assert [r.path for r in paragon_emulator.requests] == ["/api/syncs"]
+            account = paragon_emulator.emulator.upstream_account(paragon_emulator.project_id, "alice", "box", "files")
+            assert account.count() == 25  # no item created by another test
+            assert paragon_emulator.contract_report()["requests"] == 1
+            assert paragon_emulator.emulator.endpoint(paragon_emulator.project_id).url is None  # no receiver left
+
+            request.getfixturevalue("paragon_webhooks")  # a receiver for this test only
             sync = paragon_client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}).json()
+            assert paragon_client.get(f"/api/syncs/{sync['id']}").status_code == 200  # no fault left over
             paragon_emulator.load_scenario("crm")
             paragon_emulator.change_upstream("alice", "box", "files", "create", fields={"name": "x.txt"})
             paragon_emulator.advance(duration="2h")
@@ -95,22 +117,6 @@ def test_state_does_not_leak_between_tests(pytester: pytest.Pytester) -> None:
             paragon_emulator.set_clock(mode="accelerated", rate=60)
             assert len(paragon_client.get("/api/syncs").json()["data"]) == 4  # box + the crm scenario's three
             assert paragon_emulator.events and paragon_emulator.webhook_log
-
-
-        def test_two_starts_from_nothing(paragon_emulator, paragon_client):
-            assert paragon_client.get("/api/syncs").json() == {"data": []}
-            assert paragon_emulator.emulator.tenants() == []
-            assert paragon_emulator.now == STARTS[0]  # the clock is back at the session's start
-            assert paragon_emulator.clock_state()["mode"] == "manual"
-            assert paragon_emulator.clock_state()["pendingTimers"] == 0
-            assert paragon_emulator.emulator.endpoint(paragon_emulator.project_id).url is None
-            assert paragon_emulator.events == [] and paragon_emulator.webhook_log == []
-            assert [r.path for r in paragon_emulator.requests] == ["/api/syncs"]
-            account = paragon_emulator.emulator.upstream_account(paragon_emulator.project_id, "alice", "box", "files")
-            assert account.count() == 25  # the created item is gone
-            sync = paragon_client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}).json()
-            assert paragon_client.get(f"/api/syncs/{sync['id']}").status_code == 200  # no fault left
-            assert paragon_emulator.contract_report()["requests"] == 3
         """
     )
     run(pytester, "-v").assert_outcomes(passed=2)
