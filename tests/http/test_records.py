@@ -390,11 +390,6 @@ def test_a_record_unshared_and_shared_again_comes_back_under_its_own_id(client, 
     assert "deleted" not in client.get(f"/api/syncs/{sync_id}/records/{victim['id']}", headers=headers).json()["data"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (sources/files.py): set_shared bumps the item's _version, which also keys its generated "
-    "content, so unsharing and sharing a file again changes its bytes and MD5 hash",
-)
 def test_unsharing_and_sharing_a_file_again_leaves_its_content_alone(client, auth):
     headers = auth()
     sync_id = enable(client, headers)

@@ -95,7 +95,7 @@ def _account_args(ctx: Context) -> tuple[str, str, str, str]:
 
 def item_json(item: dict[str, Any] | None) -> dict[str, Any]:
     assert item is not None
-    public = {k: v for k, v in item.items() if k != "_version" and v is not None}
+    public = {k: v for k, v in item.items() if not k.startswith("_") and v is not None}
     public["version"] = int(item.get("_version", 0))
     return public
 

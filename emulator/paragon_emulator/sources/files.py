@@ -173,7 +173,8 @@ class FilesAccount(Account):
         return content.Plan(
             mime=item["mimeType"],
             title=content.title_of(item["name"]),
-            key=self.h("content", item["externalId"], item.get("_version", 0)),
+            # Not _version: sharing and unsharing make versions too, and leave the bytes alone.
+            key=self.h("content", item["externalId"], item.get("_content", 0)),
             seed=self.seed,
             size=int(item["size"]),
             text=item.get("content"),
@@ -212,7 +213,9 @@ class FilesAccount(Account):
         if sized is not None:
             fields["size"] = sized
         self._check_content(merged)
-        return self._keep(super().update(external_id, fields, at, kind))
+        updated = super().update(external_id, fields, at, kind)
+        updated["_content"] = int(current.get("_content", 0)) + 1  # what keys its bytes (see `plan`)
+        return self._keep(updated)
 
     def _own_text_size(self, item: dict[str, Any], given: int | None) -> int | None:
         """A text file with its own text is that text: its size follows (None: the item has no such text)."""
