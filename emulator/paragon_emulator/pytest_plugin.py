@@ -218,12 +218,11 @@ class ParagonEmulator:
         return self.base_url + path
 
     def _start_server(self) -> None:
-        import socket
-
         import uvicorn
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        from .listening import listening_socket
+
+        sock = listening_socket("127.0.0.1", 0)
         port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app, log_config=None, log_level="warning", access_log=False, lifespan="on",

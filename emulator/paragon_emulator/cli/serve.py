@@ -5,14 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.errors import DomainError
 from .errors import CliError
 from .settings_flags import add_settings_flags, given_settings, load_settings
-
-if TYPE_CHECKING:
-    import socket
 
 PROG = "paragon-emulator"
 
@@ -32,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from ..app import create_app
+    from ..listening import listening_socket
 
     settings = load_settings(**given_settings(args))
     try:
@@ -40,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"cannot start: {exc}", 2) from None
     try:
         # Bound here, so the address printed is the real one (port 0 picks a free port).
-        sock = _bind(settings.host, settings.port)
+        sock = listening_socket(settings.host, settings.port)
     except OSError as exc:
         raise CliError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", 2) from None
     host, port = sock.getsockname()[:2]
@@ -84,19 +82,3 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
-
-
-def _bind(host: str, port: int) -> "socket.socket":
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-        sock.set_inheritable(True)
-    except OSError:
-        sock.close()
-        raise
-    return sock
