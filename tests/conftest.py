@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 import pytest
+from hypothesis import Phase, settings as hypothesis_settings
 from starlette.testclient import TestClient
 
 from paragon_emulator import Settings, create_app
 from paragon_emulator.tokens import mint
 
 pytest_plugins = ["pytester"]  # the plugin's own tests (tests/plugin) run pytest in fresh projects
+
+if "MUTANT_UNDER_TEST" in os.environ:
+    # Under mutmut (README.md, Development) a failing example is all it needs: no shrinking, which
+    # could take minutes per mutant. Loaded before the test modules, so their @settings inherit it.
+    hypothesis_settings.register_profile("mutmut", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    hypothesis_settings.load_profile("mutmut")
 
 START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
 PROJECT = Settings().default_project_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 from starlette.testclient import TestClient
 
@@ -70,3 +71,35 @@ def test_minted_token_works(client):
     assert response.status_code == 200
     token = response.json()["token"]
     assert client.get("/api/syncs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_an_accelerated_rate_is_kept_until_changed(client):
+    assert client.put("/_emulator/clock", json={"mode": "accelerated", "rate": 60}).json()["rate"] == 60
+    assert client.put("/_emulator/clock", json={"mode": "accelerated"}).json()["rate"] == 60  # no rate: the same
+    changed = client.put("/_emulator/clock", json={"rate": 30}).json()  # no mode: the same
+    assert (changed["mode"], changed["rate"]) == ("accelerated", 30)
+    assert client.put("/_emulator/clock", json={"mode": "real"}).json()["rate"] == 1
+    assert client.put("/_emulator/clock", json={"mode": "accelerated"}).json()["rate"] == 1  # real ran at 1
+
+
+def test_switching_to_manual_stops_the_clock_where_the_timers_are(client, auth):
+    """A clock running much faster than its timers is behind them; manual stops it at the last
+    instant every timer ran up to (settled), not ahead of them."""
+    for name in ("a", "b", "c"):
+        body = {"integration": "box", "pipeline": "files", "configurationName": name}
+        client.post("/api/syncs", json=body, headers=auth())
+    client.put("/_emulator/clock", json={"mode": "accelerated", "rate": 1_000_000})
+    stopped = client.put("/_emulator/clock", json={"mode": "manual"}).json()
+    assert stopped["mode"] == "manual" and stopped["now"] == stopped["settled"]
+    again = client.get("/_emulator/clock").json()
+    assert again["now"] == stopped["now"] == again["settled"] and again["behindSeconds"] == 0
+
+
+def test_the_clock_may_be_set_to_its_own_reading_or_exactly_a_century_ahead(client):
+    now = client.get("/_emulator/clock").json()["now"]
+    same = client.put("/_emulator/clock", json={"now": now})
+    assert same.status_code == 200 and same.json()["now"] == now
+    exact = datetime(2026, 1, 5, 9) + timedelta(days=100 * 365)  # a century is 36,500 days
+    assert client.put("/_emulator/clock", json={"now": (exact + timedelta(seconds=1)).isoformat() + "Z"}).status_code == 400
+    moved = client.put("/_emulator/clock", json={"now": exact.isoformat() + "Z"})
+    assert moved.status_code == 200 and moved.json()["now"] == exact.isoformat(timespec="milliseconds") + "Z"

@@ -351,3 +351,35 @@ def test_expand_of_a_group_lists_its_members_one_level_deep(small, auth):
     assert unknown["tree"]["root"]["leaf"]["users"]["users"] == []
     wrong = ask(client, headers, sync, "expand", object="group:eng@acme.test", relation="owner")
     assert wrong.status_code == 400 and wrong.json()["errors"][0]["path"] == "$.relation"
+
+
+def test_a_share_on_a_folder_above_a_folder_sync_reaches_it_at_the_next_run(small, auth):
+    client, headers = small, auth()
+    root = create(client, name="Root", mimeType=FOLDER, owner="ann@acme.test")
+    inner = create(client, name="inner.txt", owner="ann@acme.test", parentExternalId=root)
+    sync = enable(client, headers, folderId=root)
+    advance(client, 10)
+    reads = {"object": record_ids(client, headers, sync)[inner], "user": "bob@acme.test", "role": "can_read"}
+    assert ask(client, headers, sync, "check", **reads).json() == {"hasAccess": False}
+    client.post(f"{UPSTREAM}/items/{root}/share", json={"type": "user", "email": "bob@acme.test", "role": "writer"})
+    advance(client, 62)  # the incremental run reads the root (outside the scope) for what it passes down
+    assert ask(client, headers, sync, "check", **reads).json() == {"hasAccess": True}
+    assert ask(client, headers, sync, "check", **{**reads, "role": "can_write"}).json() == {"hasAccess": True}
+    assert set(record_ids(client, headers, sync)) == {inner}  # and the root is still no synced record
+
+
+def test_list_objects_stops_at_a_thousand_and_the_stream_does_not(auth):
+    with TestClient(create_app(make_settings(account_size=6000))) as client:
+        headers = auth()
+        sync = enable(client, headers)
+        advance(client, 10)
+        items = [i for offset in range(0, 6000, 1000)
+                 for i in client.get(UPSTREAM, params={"offset": offset, "limit": 1000}).json()["items"]]
+        owners = [i["owner"] for i in items if i["mimeType"] != FOLDER]
+        owner = max(set(owners), key=owners.count)  # five owners share the files
+        question = {"objectType": "file", "user": owner, "role": "is_owner"}
+        streamed = ask(client, headers, sync, "streamed-list-objects", **question).text.splitlines()
+        every = [json.loads(line)["object"] for line in streamed]
+        assert len(every) > 1000 and every == sorted(every)
+        listed = ask(client, headers, sync, "list-objects", **question).json()["objects"]
+        assert listed == every[:1000]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import uuid
 import zipfile
 
@@ -433,3 +434,21 @@ def test_a_record_failing_midway_through_a_full_run_keeps_its_old_version_until_
         advance(client, 24 * 3600)  # the next full run does
         fixed = client.get(f"/api/syncs/{sync_id}/records/{record[failing]}", headers=headers).json()["data"]
         assert fixed["name"] == f"{failing}.txt"
+
+
+def test_the_content_of_a_changed_or_created_file_is_the_version_synced(client, auth):
+    headers = auth()
+    sync_id = enable(client, headers)
+    advance(client, 3)
+    record = next(r for r in pull(client, headers, sync_id, pageSize=1000)["data"] if "hash" in r and r["mimeType"] != "text/csv")
+    client.patch(UPSTREAM + f"/items/{record['externalId']}", json={"fields": {"size": 333, "mimeType": "text/csv"}})
+    created = client.post(UPSTREAM + "/items", json={"fields": {"name": "n.json", "mimeType": "application/json", "size": 77}}).json()
+    before = client.get(f"/api/syncs/{sync_id}/records/{record['id']}/content", headers=headers)
+    assert len(before.content) == record["size"]  # not synced yet: the bytes of the version synced
+    advance(client, 62)
+    after = client.get(f"/api/syncs/{sync_id}/records/{record['id']}/content", headers=headers)
+    assert len(after.content) == 333 and after.headers["content-type"].startswith("text/csv")
+    new = str(uuid.uuid5(uuid.UUID(sync_id), created["externalId"]))
+    body = client.get(f"/api/syncs/{sync_id}/records/{new}/content", headers=headers)
+    assert len(body.content) == 77 and body.headers["content-type"].startswith("application/json")
+    json.loads(body.content)  # a real JSON document of that size

@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -29,6 +30,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.mode = "ok"
+        self.fail_status = 500
         self.gate = threading.Event()
         self.received: list[tuple[dict, bytes]] = []
         self.attempts = 0
@@ -42,7 +44,7 @@ class Receiver:
                 if mode in ("hold", "stall"):
                     receiver.gate.wait()
                 if mode not in ("ok", "hold"):
-                    self.send_response(500)
+                    self.send_response(receiver.fail_status)
                     self.end_headers()
                     return
                 receiver.received.append((dict(self.headers.items()), body))
@@ -372,3 +374,73 @@ def test_resetting_a_user_drops_its_pending_deliveries_and_their_retries(auth, r
         advance(client, 100)
         wait_for(lambda: log(client)[0]["status"] == "delivered", "bob's retry")
         assert [json.loads(body)["user"]["id"] for _, body in receiver.received] == ["bob"]
+
+
+def test_a_delivery_is_json_and_only_a_2xx_answer_counts(auth, receiver):
+    with make_client(webhook_retry_schedule=[10]) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode, receiver.fail_status = "fail", 300  # a redirect is not a delivery
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: log(client)[0]["status"] == "pending", "the first answer")
+        first = log(client)[0]["attempts"][0]
+        assert (first["statusCode"], first["error"]) == (300, "HTTP 300")
+        receiver.mode = "ok"
+        advance(client, 15)
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "the retry")
+        [(headers, _)] = receiver.received
+        assert {k.lower(): v for k, v in headers.items()}["content-type"] == "application/json"
+
+
+def test_an_attempt_records_how_long_the_receiver_took(auth, receiver):
+    with make_client() as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "hold"
+        started = time.monotonic()
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: receiver.attempts == 1, "the delivery to reach the receiver")
+        time.sleep(0.05)  # held at least this long (it only makes the latency longer)
+        receiver.gate.set()
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "the delivery")
+        elapsed_ms = (time.monotonic() - started) * 1000
+        latency = log(client)[0]["attempts"][0]["latencyMs"]
+        assert 50 <= latency <= elapsed_ms and latency == round(latency, 2)
+
+
+def test_retries_wait_their_scheduled_delay_give_or_take_a_fifth(auth, receiver):
+    schedule = [100, 1000, 10_000, 100_000]
+    with make_client(webhook_retry_schedule=schedule) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "fail"
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        waits = []
+        for number, base in enumerate(schedule, start=1):
+            wait_for(lambda: len(log(client)[0]["attempts"]) == number and log(client)[0]["status"] == "pending",
+                     f"attempt {number} to fail")
+            delivery = log(client)[0]
+            at = datetime.fromisoformat(delivery["attempts"][-1]["at"].replace("Z", "+00:00"))
+            due = datetime.fromisoformat(delivery["nextAttemptAt"].replace("Z", "+00:00"))
+            waits.append((due - at).total_seconds() / base)
+            advance(client, base * 1.2 + 1)
+        wait_for(lambda: log(client)[0]["status"] == "failed", "the last attempt")
+        assert all(0.8 <= w <= 1.2 for w in waits), waits
+        assert len(set(waits)) == len(waits)  # jittered, not a fixed factor
+
+
+def test_redelivered_events_of_one_sync_go_out_one_after_the_other_and_keep_their_attempts(auth, receiver):
+    with make_client(webhook_retry_schedule=[]) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "fail"
+        sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth()).json()
+        advance(client, 3)
+        client.post("/_emulator/webhooks/trigger", json={"syncId": sync["id"], "event": "sync_errored"})
+        wait_for(lambda: [d["status"] for d in log(client)] == ["failed", "failed"], "both to fail")
+        receiver.mode = "ok"
+        for delivery in log(client):
+            assert client.post(f"/_emulator/webhooks/events/{delivery['id']}/redeliver").status_code == 200
+        wait_for(lambda: [d["status"] for d in log(client)] == ["delivered", "delivered"], "both redelivered")
+        assert [e["event"] for e in receiver.events()] == ["sync_complete", "sync_errored"]
+        assert [[a["number"] for a in d["attempts"]] for d in log(client)] == [[1, 2], [1, 2]]
+        assert [[a.get("statusCode") for a in d["attempts"]] for d in log(client)] == [[500, 200], [500, 200]]

@@ -266,3 +266,22 @@ def test_the_event_and_webhook_logs_keep_the_newest_ten_thousand(paragon_emulato
     assert [e.data["recordId"] for e in events[:1]] == first[2:]  # items 0 and 1 are gone
     assert events[-1].type == "sync_complete" and events[-2].type == "record_errored"
     assert paragon_emulator.emulator.webhook_log(type_="record_errored")[0].event.data["recordId"] == first[2]
+
+
+def test_python_callers_meet_the_checks_the_http_schema_makes_first(paragon_emulator, paragon_client) -> None:
+    """Over HTTP the spec refuses these before the domain sees them; from Python the domain does."""
+    from datetime import datetime, timezone
+
+    from paragon_emulator.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as bad:
+        paragon_emulator.advance(duration="5m!")
+    assert (bad.value.field, bad.value.message) == ("duration", "'5m!' is not a duration like 90s, 5m or 1h30m")
+    paragon_emulator.set_clock(now=datetime(2030, 1, 1, 12))  # naive: read as UTC
+    assert paragon_emulator.now == datetime(2030, 1, 1, 12, tzinfo=timezone.utc)
+    sync = paragon_client.post("/api/syncs", json=BOX).json()
+    with pytest.raises(InvalidInput) as unknown:
+        paragon_emulator.inject_sync_fault(sync["id"], "meteor")
+    assert (unknown.value.field, unknown.value.message) == (
+        "kind", "unknown fault 'meteor'; one of credential_revoked, root_missing, rate_limited, record_error"
+    )

@@ -37,7 +37,8 @@ def _status_of(error: DomainError) -> int:
     return 500
 
 
-_PATH_FIELDS = {"syncId", "recordId", "kind", "externalId", "group"}
+# Path parameters, of the real API and of the control plane (eventId, faultId, a scenario's name).
+_PATH_FIELDS = {"syncId", "recordId", "kind", "externalId", "group", "eventId", "faultId", "name"}
 _QUERY_FIELDS = {"cursor", "pageSize", "continuationToken", "startTime", "type"}
 
 
