@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from starlette.testclient import TestClient
@@ -383,3 +384,53 @@ def test_list_objects_stops_at_a_thousand_and_the_stream_does_not(auth):
         assert len(every) > 1000 and every == sorted(every)
         listed = ask(client, headers, sync, "list-objects", **question).json()["objects"]
         assert listed == every[:1000]
+
+
+def test_only_synced_objects_of_the_type_named_are_answered_for(small, auth):
+    client, headers = small, auth()
+    root = create(client, name="Root", mimeType=FOLDER, owner="ann@acme.test")
+    inner = create(client, name="inner.txt", owner="ann@acme.test", parentExternalId=root)
+    sync = enable(client, headers, folderId=root)
+    advance(client, 10)
+    doc = record_ids(client, headers, sync)[inner]
+    above = str(uuid.uuid5(uuid.UUID(sync), root))  # the root is kept for what it passes down, unlisted
+    owner = {"user": "ann@acme.test", "role": "is_owner"}
+    assert ask(client, headers, sync, "check", object=doc, **owner).json() == {"hasAccess": True}
+    assert ask(client, headers, sync, "check", object=f"file:{doc}", **owner).json() == {"hasAccess": True}
+    assert ask(client, headers, sync, "check", object=f"folder:{doc}", **owner).json() == {"hasAccess": False}
+    assert ask(client, headers, sync, "list-users", object=f"folder:{doc}", role="can_read").json() == {"users": []}
+    assert ask(client, headers, sync, "check", object=above, **owner).json() == {"hasAccess": False}
+    assert ask(client, headers, sync, "list-users", object=above, role="can_read").json() == {"users": []}
+    # Only the first colon separates a type: an id may hold colons of its own.
+    answer = ask(client, headers, sync, "batch-check", checks=[{"object": "file:a:b", "user": "ann@acme.test", "role": "can_read"}])
+    assert answer.json()["result"][0] == {"allowed": False, "request": {"object": "file:a:b", "user": "ann@acme.test", "role": "can_read"}}
+
+
+def test_a_share_with_a_group_the_directory_does_not_know_reaches_nobody(small, auth):
+    client, headers = small, auth()
+    doc = create(client, name="d.txt", owner="ann@acme.test",
+                 permissions=[{"type": "group", "email": "ghost@acme.test", "role": "reader"}])
+    client.put(f"{UPSTREAM}/directory/groups/eng@acme.test", json={"members": ["user:bob@acme.test", "group:ghost@acme.test"]})
+    sync = enable(client, headers)
+    advance(client, 10)
+    rid = record_ids(client, headers, sync)[doc]
+    assert ask(client, headers, sync, "list-users", object=rid, role="can_read").json() == {"users": ["ann@acme.test"]}
+    assert ask(client, headers, sync, "check", object=rid, user="bob@acme.test", role="can_read").json() == {"hasAccess": False}
+
+
+def test_folders_that_contain_each_other_upstream_are_answered_for(small, auth):
+    client, headers = small, auth()
+    a = create(client, name="A", mimeType=FOLDER, owner="ann@acme.test",
+               permissions=[{"type": "user", "email": "bob@acme.test", "role": "reader"}])
+    b = create(client, name="B", mimeType=FOLDER, owner="ann@acme.test", parentExternalId=a)
+    doc = create(client, name="in-b.txt", owner="cy@acme.test", parentExternalId=b)
+    client.patch(f"{UPSTREAM}/items/{a}", json={"fields": {"parentExternalId": b}})  # A in B in A
+    sync = enable(client, headers)
+    advance(client, 10)
+    rid = record_ids(client, headers, sync)
+    question = {"object": rid[doc], "user": "bob@acme.test", "role": "can_read"}
+    assert ask(client, headers, sync, "check", **question).json() == {"hasAccess": True}
+    assert ask(client, headers, sync, "check", **{**question, "user": "dee@acme.test"}).json() == {"hasAccess": False}
+    assert ask(client, headers, sync, "list-users", object=rid[doc], role="can_read").json()["users"] == [
+        "ann@acme.test", "bob@acme.test", "cy@acme.test"
+    ]
