@@ -176,6 +176,10 @@ def test_control_plane_names_that_are_unknown_are_path_parameters(world):
     c = world.client
     refusal(c.post("/_emulator/webhooks/events/nope/redeliver"), 404, "NOT_FOUND", "path", "eventId", "exists",
             "no webhook event 'nope' in the log")
-    refusal(c.delete("/_emulator/faults/sync/999"), 404, "NOT_FOUND", "path", "faultId", "exists", "no sync fault 999")
+    fault = c.post("/_emulator/faults/sync", json={"syncId": world.sync, "kind": "rate_limited"}).json()
+    unknown = fault["id"] + 1000
+    refusal(c.delete(f"/_emulator/faults/sync/{unknown}"), 404, "NOT_FOUND", "path", "faultId", "exists",
+            f"no sync fault {unknown}")
+    assert c.delete(f"/_emulator/faults/sync/{fault['id']}").status_code == 200
     refusal(c.post("/_emulator/scenarios/nope"), 404, "NOT_FOUND", "path", "name", "exists",
             "no scenario 'nope'; bundled: crm, empty, shared-drive (or a .yaml path)")

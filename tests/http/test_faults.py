@@ -3,6 +3,7 @@ hit exactly the chosen calls; the contract report is exact."""
 
 from __future__ import annotations
 
+import pytest
 
 from tests.conftest import advance
 
@@ -56,6 +57,32 @@ def test_root_missing_errors_with_code_10007(client, auth):
     [webhook] = events(client, type="sync_errored")
     assert webhook["payload"]["error"]["code"] == 10007
     assert events(client, type="sync_complete") == []
+
+
+@pytest.mark.parametrize(
+    "integration,pipeline,configuration,root",
+    [
+        ("googledrive", "files", {}, "the account root"),
+        ("googledrive", "files", {"folderId": "F1"}, "folderId F1"),
+        ("sharepoint", "files", {"siteId": "S1"}, "siteId S1"),
+        ("sharepoint", "files", {"siteId": "S1", "folderId": "F2"}, "folderId F2"),  # the narrowest root
+        ("confluence", "files", {"spaceId": "SP"}, "spaceId SP"),
+        ("amazons3", "files", {"bucket": "b-1"}, "bucket b-1"),
+        ("jira", "tickets", {"projectId": "P9"}, "projectId P9"),
+        ("monday", "tickets", {"boardId": "B3"}, "boardId B3"),
+        ("clickup", "tickets", {"listId": "L4"}, "listId L4"),
+        ("onedrive", "files", {"driveId": "D5"}, "driveId D5"),
+    ],
+)
+def test_root_missing_names_the_root_the_sync_was_created_with(client, auth, integration, pipeline, configuration, root):
+    body = {"integration": integration, "pipeline": pipeline, "configuration": configuration}
+    sync_id = client.post("/api/syncs", json=body, headers=auth()).json()["id"]
+    client.post("/_emulator/faults/sync", json={"syncId": sync_id, "kind": "root_missing"})
+    advance(client, 3)
+    assert status(client, auth(), sync_id)["reason"] == (
+        f"The root resource this sync was created with ({root}) is no longer accessible; "
+        "recreate the sync with a valid root (error code 10007)."
+    )
 
 
 def test_rate_limited_backs_off_then_recovers_on_its_own(client, auth):

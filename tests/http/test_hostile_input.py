@@ -73,6 +73,14 @@ def test_a_webhook_config_that_cannot_deliver_is_refused(client, config, field):
     assert client.get("/_emulator/webhooks/config").json() == before
 
 
+def test_a_secret_that_cannot_sign_says_why(client):
+    response = client.put("/_emulator/webhooks/config", json={"secret": "whsec_abcde"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["message"] == (
+        "a whsec_ secret is whsec_ and base64 (Standard Webhooks); this one is not valid base64"
+    )
+
+
 def test_a_good_webhook_config_is_kept(client):
     response = client.put("/_emulator/webhooks/config", json={"url": "http://127.0.0.1:9/hooks", "secret": "whsec_c2VjcmV0"})
     assert response.status_code == 200, response.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from starlette.testclient import TestClient
@@ -365,7 +366,14 @@ def test_a_share_on_a_folder_above_a_folder_sync_reaches_it_at_the_next_run(smal
     advance(client, 62)  # the incremental run reads the root (outside the scope) for what it passes down
     assert ask(client, headers, sync, "check", **reads).json() == {"hasAccess": True}
     assert ask(client, headers, sync, "check", **{**reads, "role": "can_write"}).json() == {"hasAccess": True}
-    assert set(record_ids(client, headers, sync)) == {inner}  # and the root is still no synced record
+    assert set(record_ids(client, headers, sync)) == {inner}  # and the root is still no synced record ...
+    above = str(uuid.uuid5(uuid.UUID(sync), root))
+    assert ask(client, headers, sync, "check", object=above, user="bob@acme.test", role="can_read").json() == {"hasAccess": False}
+    folders = ask(client, headers, sync, "list-objects", objectType="folder", user="bob@acme.test", role="can_read")
+    assert folders.json() == {"objects": []}  # ... nor a permissions object
+    feed = client.get(f"/api/permissions/{sync}/changes", params={"pageSize": 1000}, headers=headers).json()["changes"]
+    assert feed[-1] == {"tupleKey": {"user": "user:bob@acme.test", "relation": "editor", "object": f"folder:{above}"},
+                        "operation": "write", "timestamp": "2026-01-05T09:01:05.000Z"}  # read by the run from +63 s
 
 
 def test_list_objects_stops_at_a_thousand_and_the_stream_does_not(auth):
@@ -383,3 +391,82 @@ def test_list_objects_stops_at_a_thousand_and_the_stream_does_not(auth):
         assert len(every) > 1000 and every == sorted(every)
         listed = ask(client, headers, sync, "list-objects", **question).json()["objects"]
         assert listed == every[:1000]
+
+
+def test_only_synced_objects_of_the_type_named_are_answered_for(small, auth):
+    client, headers = small, auth()
+    root = create(client, name="Root", mimeType=FOLDER, owner="ann@acme.test")
+    inner = create(client, name="inner.txt", owner="ann@acme.test", parentExternalId=root)
+    sync = enable(client, headers, folderId=root)
+    advance(client, 10)
+    doc = record_ids(client, headers, sync)[inner]
+    above = str(uuid.uuid5(uuid.UUID(sync), root))  # the root is kept for what it passes down, unlisted
+    owner = {"user": "ann@acme.test", "role": "is_owner"}
+    assert ask(client, headers, sync, "check", object=doc, **owner).json() == {"hasAccess": True}
+    assert ask(client, headers, sync, "check", object=f"file:{doc}", **owner).json() == {"hasAccess": True}
+    assert ask(client, headers, sync, "check", object=f"folder:{doc}", **owner).json() == {"hasAccess": False}
+    assert ask(client, headers, sync, "list-users", object=f"folder:{doc}", role="can_read").json() == {"users": []}
+    assert ask(client, headers, sync, "check", object=above, **owner).json() == {"hasAccess": False}
+    assert ask(client, headers, sync, "list-users", object=above, role="can_read").json() == {"users": []}
+    # Only the first colon separates a type: an id may hold colons of its own.
+    answer = ask(client, headers, sync, "batch-check", checks=[{"object": "file:a:b", "user": "ann@acme.test", "role": "can_read"}])
+    assert answer.json()["result"][0] == {"allowed": False, "request": {"object": "file:a:b", "user": "ann@acme.test", "role": "can_read"}}
+
+
+def test_a_share_with_a_group_the_directory_does_not_know_reaches_nobody(small, auth):
+    client, headers = small, auth()
+    doc = create(client, name="d.txt", owner="ann@acme.test",
+                 permissions=[{"type": "group", "email": "ghost@acme.test", "role": "reader"}])
+    client.put(f"{UPSTREAM}/directory/groups/eng@acme.test", json={"members": ["user:bob@acme.test", "group:ghost@acme.test"]})
+    sync = enable(client, headers)
+    advance(client, 10)
+    rid = record_ids(client, headers, sync)[doc]
+    assert ask(client, headers, sync, "list-users", object=rid, role="can_read").json() == {"users": ["ann@acme.test"]}
+    assert ask(client, headers, sync, "check", object=rid, user="bob@acme.test", role="can_read").json() == {"hasAccess": False}
+
+
+def test_folders_that_contain_each_other_upstream_are_answered_for(small, auth):
+    client, headers = small, auth()
+    a = create(client, name="A", mimeType=FOLDER, owner="ann@acme.test",
+               permissions=[{"type": "user", "email": "bob@acme.test", "role": "reader"}])
+    b = create(client, name="B", mimeType=FOLDER, owner="ann@acme.test", parentExternalId=a)
+    doc = create(client, name="in-b.txt", owner="cy@acme.test", parentExternalId=b)
+    client.patch(f"{UPSTREAM}/items/{a}", json={"fields": {"parentExternalId": b}})  # A in B in A
+    sync = enable(client, headers)
+    advance(client, 10)
+    rid = record_ids(client, headers, sync)
+    question = {"object": rid[doc], "user": "bob@acme.test", "role": "can_read"}
+    assert ask(client, headers, sync, "check", **question).json() == {"hasAccess": True}
+    assert ask(client, headers, sync, "check", **{**question, "user": "dee@acme.test"}).json() == {"hasAccess": False}
+    assert ask(client, headers, sync, "list-users", object=rid[doc], role="can_read").json()["users"] == [
+        "ann@acme.test", "bob@acme.test", "cy@acme.test"
+    ]
+
+
+def test_expand_names_an_object_it_does_not_know_by_the_type_asked_for(small, auth):
+    client, headers = small, auth()
+    _, _, sync, _ = team_folder_with_a_plan(client, headers)
+    for target, name in (("nope", "file:nope"), ("file:nope", "file:nope"), ("folder:nope", "folder:nope")):
+        viewers = ask(client, headers, sync, "expand", object=target, relation="viewer").json()
+        assert viewers == {"tree": {"root": {"name": f"{name}#viewer", "leaf": {"users": {"users": []}}}}}
+        reads = ask(client, headers, sync, "expand", object=target).json()["tree"]["root"]
+        assert reads["name"] == f"{name}#can_read"
+        assert reads["union"]["nodes"][-1]["leaf"]["tupleToUserset"] == {"tupleset": f"{name}#parent", "computed": []}
+
+
+def test_an_empty_change_feed_gives_a_token_that_polls_it(auth):
+    """A Dropbox sync without orgWideSync of an empty account has written no tuple yet."""
+    with TestClient(create_app(make_settings(account_size=0))) as client:
+        headers = auth()
+        sync = enable(client, headers, integration="dropbox")
+        advance(client, 10)
+        feed = f"/api/permissions/{sync}/changes"
+        first = client.get(feed, headers=headers).json()
+        assert first["changes"] == []
+        again = client.get(feed, params={"continuationToken": first["continuationToken"]}, headers=headers)
+        assert again.status_code == 200, again.text
+        assert again.json() == first
+        create(client, f"/_emulator/upstream/{PROJECT}/alice/dropbox/files", name="a.txt", owner="ann@acme.test")
+        advance(client, 62)
+        later = client.get(feed, params={"continuationToken": first["continuationToken"]}, headers=headers).json()
+        assert [c["tupleKey"]["user"] for c in later["changes"]] == ["user:ann@acme.test"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import uuid
@@ -448,7 +449,11 @@ def test_the_content_of_a_changed_or_created_file_is_the_version_synced(client, 
     advance(client, 62)
     after = client.get(f"/api/syncs/{sync_id}/records/{record['id']}/content", headers=headers)
     assert len(after.content) == 333 and after.headers["content-type"].startswith("text/csv")
+    synced = client.get(f"/api/syncs/{sync_id}/records/{record['id']}", headers=headers).json()["data"]
+    assert synced["hash"]["value"] == hashlib.md5(after.content).hexdigest()  # the record's MD5 is of these bytes
     new = str(uuid.uuid5(uuid.UUID(sync_id), created["externalId"]))
     body = client.get(f"/api/syncs/{sync_id}/records/{new}/content", headers=headers)
     assert len(body.content) == 77 and body.headers["content-type"].startswith("application/json")
+    new_record = client.get(f"/api/syncs/{sync_id}/records/{new}", headers=headers).json()["data"]
+    assert new_record["hash"]["value"] == hashlib.md5(body.content).hexdigest()
     json.loads(body.content)  # a real JSON document of that size

@@ -307,26 +307,44 @@ def test_signatures_match_the_standard_webhooks_reference_example():
     verify(REFERENCE["body"], rotated, REFERENCE["secret"], tolerance_seconds=FOREVER)
 
 
+BAD_SIGNATURE = "x-paragon-signature does not match the body"
+NO_ID = "webhook-id or webhook-timestamp is missing"
+NO_MATCH = "webhook-signature does not match"
+
+
 @pytest.mark.parametrize(
-    "body,changes,secret,tolerance",
+    "body,changes,secret,tolerance,reason",
     [
-        (REFERENCE["body"] + b" ", {}, REFERENCE["secret"], FOREVER),  # the body
-        (REFERENCE["body"], {"webhook-id": "msg_other"}, REFERENCE["secret"], FOREVER),
-        (REFERENCE["body"], {"webhook-timestamp": str(REFERENCE["timestamp"] + 1)}, REFERENCE["secret"], FOREVER),
-        (REFERENCE["body"], {"webhook-signature": "v2," + REFERENCE["signature"][3:]}, REFERENCE["secret"], FOREVER),
-        (REFERENCE["body"], {"webhook-signature": None}, REFERENCE["secret"], FOREVER),
-        (REFERENCE["body"], {"x-paragon-signature": None}, REFERENCE["secret"], FOREVER),
-        (REFERENCE["body"], {"webhook-id": None}, REFERENCE["secret"], FOREVER),
-        (REFERENCE["body"], {"webhook-timestamp": "yesterday"}, REFERENCE["secret"], FOREVER),
-        (REFERENCE["body"], {}, "whsec_" + base64.b64encode(b"another key").decode(), FOREVER),
-        (REFERENCE["body"], {}, REFERENCE["secret"], 300),  # too old for the default tolerance
+        (REFERENCE["body"] + b" ", {}, REFERENCE["secret"], FOREVER, BAD_SIGNATURE),
+        (REFERENCE["body"], {"webhook-id": "msg_other"}, REFERENCE["secret"], FOREVER, NO_MATCH),
+        (REFERENCE["body"], {"webhook-timestamp": str(REFERENCE["timestamp"] + 1)}, REFERENCE["secret"], FOREVER, NO_MATCH),
+        (REFERENCE["body"], {"webhook-signature": "v2," + REFERENCE["signature"][3:]}, REFERENCE["secret"], FOREVER, NO_MATCH),
+        (REFERENCE["body"], {"webhook-signature": None}, REFERENCE["secret"], FOREVER, NO_MATCH),
+        (REFERENCE["body"], {"x-paragon-signature": None}, REFERENCE["secret"], FOREVER, BAD_SIGNATURE),
+        (REFERENCE["body"], {"webhook-id": None}, REFERENCE["secret"], FOREVER, NO_ID),
+        (REFERENCE["body"], {"webhook-timestamp": "yesterday"}, REFERENCE["secret"], FOREVER, NO_ID),
+        (REFERENCE["body"], {}, "whsec_" + base64.b64encode(b"another key").decode(), FOREVER, BAD_SIGNATURE),
+        (REFERENCE["body"], {}, REFERENCE["secret"], 300,
+         f"webhook-timestamp {REFERENCE['timestamp']} is more than 300 s from now"),  # too old for the default
     ],
     ids=["body", "id", "timestamp", "version", "no-signature", "no-paragon-signature", "no-id", "bad-timestamp",
          "secret", "stale"],
 )
-def test_verify_refuses_anything_changed(body, changes, secret, tolerance):
-    with pytest.raises(InvalidSignature):
+def test_verify_refuses_anything_changed_and_says_what(body, changes, secret, tolerance, reason):
+    with pytest.raises(InvalidSignature) as refused:
         verify(body, reference_headers(**changes), secret, tolerance_seconds=tolerance)
+    assert str(refused.value) == reason
+
+
+def test_verify_takes_a_timestamp_five_minutes_old_by_default():
+    from paragon_emulator.webhooks.signing import sign
+
+    body = b'{"event":"sync_complete"}'
+    recent = sign("evt_1", body, REFERENCE["secret"], timestamp=int(time.time()) - 240)
+    verify(body, recent, REFERENCE["secret"])
+    stale = sign("evt_1", body, REFERENCE["secret"], timestamp=int(time.time()) - 360)
+    with pytest.raises(InvalidSignature, match="is more than 300 s from now"):
+        verify(body, stale, REFERENCE["secret"])
 
 
 def test_a_plain_string_secret_signs_with_its_utf8_bytes():
@@ -405,7 +423,7 @@ def test_an_attempt_records_how_long_the_receiver_took(auth, receiver):
         wait_for(lambda: log(client)[0]["status"] == "delivered", "the delivery")
         elapsed_ms = (time.monotonic() - started) * 1000
         latency = log(client)[0]["attempts"][0]["latencyMs"]
-        assert 50 <= latency <= elapsed_ms and latency == round(latency, 2)
+        assert isinstance(latency, float) and 50 <= latency <= elapsed_ms and latency == round(latency, 2)
 
 
 def test_retries_wait_their_scheduled_delay_give_or_take_a_fifth(auth, receiver):

@@ -285,3 +285,6 @@ def test_python_callers_meet_the_checks_the_http_schema_makes_first(paragon_emul
     assert (unknown.value.field, unknown.value.message) == (
         "kind", "unknown fault 'meteor'; one of credential_revoked, root_missing, rate_limited, record_error"
     )
+    with pytest.raises(InvalidInput) as empty:  # over HTTP the spec's minLength refuses it first
+        paragon_emulator.configure_webhooks(secret="whsec_")
+    assert (empty.value.field, empty.value.message) == ("secret", "the secret is empty")
