@@ -92,7 +92,8 @@ class SnapshotControl(Core):
             scratch._replay(doc)
             _same_state(doc["state"], scratch._summary())
         finally:
-            scratch.close()
+            scratch.webhooks.close()  # quietly: nothing of the rehearsal was ever to be sent
+            scratch.lanes.shut()
         with self.batch():
             for forget in self.on_reset:
                 forget()
