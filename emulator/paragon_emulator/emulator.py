@@ -63,6 +63,12 @@ class Emulator(
             with self.journal.paused():  # part of the fresh state: a restore loads it again by itself
                 self.load_scenario(self.settings.scenario)
 
+    # What `_build` makes: the whole state, replaced together by a reset or a restore.
+    BUILT = (
+        "clock", "tenancy", "events", "upstream", "work", "engine", "syncs", "journal", "endpoints", "webhooks",
+        "api_faults", "contract",
+    )
+
     def _build(self, clock: Clock | None = None) -> None:
         s = self.settings
         self.clock = clock or Clock(s.clock_mode, s.clock_rate, s.clock_start)

@@ -58,6 +58,7 @@ class Core:
     api_faults: "ApiFaults"
     contract: "ContractRecorder"
     journal: "Journal"
+    BUILT: tuple[str, ...]
 
     def locked(self, work: Callable[[], T]) -> T:
         """`work` under the lock: every operation, slice and tick goes through here or `batch`

@@ -4,8 +4,8 @@ The document keeps how the state came to be, not the structures that hold it: th
 changes since the fresh state (control/journal.py), what only the outside world decided (webhook
 deliveries and their attempts, API faults and the calls that used them up, the contract log, the
 seeded draws already made) and a summary of the state they lead to. A restore replays the journal
-on a manual clock in a scratch emulator first and compares its summary with the document's; only
-when they agree is the live emulator replaced, so a snapshot is applied whole or not at all.
+on a manual clock beside the current state and compares its summary with the document's; only
+when they agree does the new state stay, so a snapshot is applied whole or not at all.
 """
 
 from __future__ import annotations
@@ -86,18 +86,21 @@ class SnapshotControl(Core):
                 "the snapshot was taken with other settings; start the emulator with "
                 + "; ".join(differing) + " to restore it",
             )
-        # A rehearsal first: a journal that fails, or leads elsewhere, leaves this emulator as it is.
-        scratch = type(self)(self.settings.model_copy(update={"clock_mode": "manual", "scenario": None, "state_file": None}))
-        try:
-            scratch._replay(doc)
-            _same_state(doc["state"], scratch._summary())
-        finally:
-            scratch.webhooks.close()  # quietly: nothing of the rehearsal was ever to be sent
-            scratch.lanes.shut()
         with self.batch():
+            # Made again beside the current state, which comes back if the snapshot cannot be
+            # applied whole: no request sees either half-way (the lock is held throughout).
+            kept = {name: getattr(self, name) for name in self.BUILT}
+            try:
+                self._replay(doc)
+                _same_state(doc["state"], self._summary())
+            except BaseException:
+                self.webhooks.close()
+                for name, part in kept.items():
+                    setattr(self, name, part)
+                self.webhooks.closed = False
+                raise
             for forget in self.on_reset:
                 forget()
-            self._replay(doc)
             self._overlay(doc)
             self.memory.after_reset()
         return {"restored": True, "changes": len(doc["journal"]), "clock": self.clock_state()}
