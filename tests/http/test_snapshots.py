@@ -121,6 +121,8 @@ def observe(client: TestClient) -> dict[str, Any]:
                 break
             cursor = page.json()["paging"]["cursor"]
         seen[f"records {sync_id}"] = pages
+        feed = client.get(f"/api/permissions/{sync_id}/changes", params={"pageSize": 1000}, headers=headers(user))
+        seen[f"permission changes {sync_id}"] = (feed.status_code, feed.json())  # files syncs keep a graph
     seen["contract"] = client.get("/_emulator/contract").json()
     return seen
 
