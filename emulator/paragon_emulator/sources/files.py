@@ -224,6 +224,9 @@ class FilesAccount(Account):
             return item["externalId"] in configuration["fileIds"]
         if "mimeTypes" in configuration and item["mimeType"] not in configuration["mimeTypes"]:
             return False
+        prefix = configuration.get("prefix")  # S3: a key prefix, "reports/2025/"
+        if prefix is not None and not self.path_of(item)[1:].startswith(prefix):
+            return False
         folder = configuration.get("folderId")
         if folder is not None:
             if folder.startswith("/") and self.integration == "dropbox":
@@ -420,7 +423,8 @@ INTEGRATIONS = (
         {"files": {**_PICK, "orgWideSync": "boolean", "shallowSync": "boolean"}}, permissions=True,
     ),
     Integration(
-        "onedrive", "OneDrive", FILE_STORAGE, ("files",), {"files": {**_PICK, "driveId": "string"}}, permissions=True
+        "onedrive", "OneDrive", FILE_STORAGE, ("files",), {"files": {**_PICK, "driveId": "string", "shallowSync": "boolean"}},
+        permissions=True,
     ),
     Integration(
         "sharepoint", "SharePoint", FILE_STORAGE, ("files",),
