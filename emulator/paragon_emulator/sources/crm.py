@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from datetime import datetime, timedelta
+
 from ..domain.catalog import CRM, Integration
-from .base import Account
+from ..domain.clock import iso
+from .base import EPOCH, Account
 
 CONTACT_TYPES = ("lead", "customer", "prospect", "partner", "other")
 CONTACT_STATUSES = ("active", "inactive", "new", "qualified", "unqualified")
@@ -143,7 +146,9 @@ class CrmAccount(Account):
             network, url = SOCIAL_NETWORKS[draw >> 16 & 1]
             base["socialProfiles"] = [{"type": network, "url": f"{url}{first}{last}".lower()}]
         if draw >> 16 & 0xFF < 180:
-            base["lastActivityAt"] = max(base["createdAt"], self.when("activity", index))
+            # between creation and the epoch the account dates from, drawn from the same hash
+            created = datetime.fromisoformat(base["createdAt"])
+            base["lastActivityAt"] = iso(created + timedelta(seconds=(EPOCH - created).total_seconds() * (draw >> 44 & 0xFF) // 256))
         if draw >> 24 & 0xFF < 200:
             base["lifecycleStage"] = LIFECYCLE_STAGES[(draw >> 32) % len(LIFECYCLE_STAGES)]
         if draw >> 40 & 0xFF < 100:

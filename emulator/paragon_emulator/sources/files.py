@@ -65,7 +65,7 @@ class FilesAccount(Account):
         self.types = ARTICLE_TYPES if articles else FILE_TYPES + (GOOGLE_TYPES if integration == "googledrive" else ())
         self.weights = list(accumulate(t[-1] for t in self.types))
         self.versions: dict[tuple[str, int], dict[str, Any]] = {}  # every version of changed items, for content
-        self._links: dict[int, tuple[str, str | None]] = {}  # generated folder index -> (name, parent)
+        self._links: dict[str, tuple[str, str | None]] = {}  # generated folder -> (name, parent's id)
         self.owners = [
             f"{self.vocab.pick('first_names', self.h('owner', n)).lower()}@{self.vocab.pick('domains', self.h('dom'))}"
             for n in range(5)
@@ -91,13 +91,16 @@ class FilesAccount(Account):
         """(name, parent's external id) of a folder, None for one that does not exist. Generated
         folders are computed (and kept: there are few), not generated whole: paths and ancestors
         walk them for every item read."""
-        index = self.index_of(external_id)
-        if index is not None and external_id not in self.overlay and external_id not in self.deleted:
-            found = self._links.get(index)
-            if found is None:
+        if external_id not in self.overlay and external_id not in self.deleted:
+            found = self._links.get(external_id)
+            if found is not None:
+                return found
+            index = self.index_of(external_id)
+            if index is not None:
                 parent = self.parent_index(index)
-                found = self._links[index] = (self.folder_name(index), self.external_id(parent) if parent is not None else None)
-            return found
+                found = (self.folder_name(index), self.external_id(parent) if parent is not None else None)
+                self._links[external_id] = found
+                return found
         item = self.item(external_id)
         return (item["name"], item.get("parentExternalId")) if item is not None else (None, None)
 

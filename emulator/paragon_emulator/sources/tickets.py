@@ -62,8 +62,9 @@ class TicketsAccount(Account):
         }
         if category == "closed":
             item["resolvedAt"] = item["updatedAt"]
-        if self.h("due", index) % 5 < 2:  # two tickets in five have a due date, days to weeks after creation
-            item["dueAt"] = iso(datetime.fromisoformat(created) + timedelta(days=1 + self.h("due-in", index) % 45))
+        due = self.h("due", index)
+        if due % 5 < 2:  # two tickets in five have a due date, days to weeks after creation
+            item["dueAt"] = iso(datetime.fromisoformat(created) + timedelta(days=1 + (due >> 8) % 45))
         return item
 
     def normalize(
