@@ -10,6 +10,7 @@ control plane lists it.
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -290,3 +291,38 @@ def test_notion_pages_are_markdown_with_their_properties_as_front_matter(emulato
         assert record["size"] == len(text.encode())
         assert body.lstrip().startswith(f"# {record['name']}\n") if record["name"] else not body.lstrip().startswith("#")
     assert all(r["name"] == items[r["externalId"]]["name"] for r in records)
+
+
+# -- the docs' table of configuration keys ---------------------------------------------------------
+SAMPLES = {"shallowSync": True, "orgWideSync": True, "includeMetadata": True, "backoffAtCreditPercentage": 0.8,
+           "view": {"type": "savedquery", "id": "x"}, "fileIds": ["x"], "mimeTypes": ["text/plain"], "pageIds": ["x"],
+           "properties": ["name"]}
+
+
+def documented_keys() -> dict[str, set[str]]:
+    """integration -> the configuration keys docs/records.md's table names for it."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "records.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| ([^|]+) \|$", text, flags=re.M)
+    return {integration: set(re.findall(r"`(\w+)`", keys)) - {"type", "id"} for integration, keys in rows}
+
+
+def test_the_docs_table_names_every_integration_and_key_the_pages_document():
+    table = documented_keys()
+    assert set(table) == set(DOCUMENTED)
+    for integration, pipelines in DOCUMENTED.items():
+        used = {key for modes in pipelines.values() for mode in modes.values() for key in mode}
+        assert used <= table[integration], (integration, used - table[integration])
+
+
+def test_every_key_the_docs_table_names_is_an_option_the_emulator_takes(emulator, auth):
+    client, _ = emulator
+    for integration, keys in documented_keys().items():
+        pipelines = list(DOCUMENTED[integration])
+        for key in keys:
+            taken = []
+            for pipeline in pipelines:
+                body = {"integration": integration, "pipeline": pipeline, "configurationName": f"key-{next(NAMES)}",
+                        "configuration": {key: SAMPLES.get(key, "x")}}
+                response = client.post("/api/syncs", json=body, headers=auth())
+                taken.append(response.status_code == 200 or "is not an option" not in response.text)
+            assert any(taken), f"{integration} takes no {key}"
