@@ -326,3 +326,24 @@ def test_every_key_the_docs_table_names_is_an_option_the_emulator_takes(emulator
                 response = client.post("/api/syncs", json=body, headers=auth())
                 taken.append(response.status_code == 200 or "is not an option" not in response.text)
             assert any(taken), f"{integration} takes no {key}"
+
+
+def test_a_renamed_notion_page_changes_its_title_property_and_front_matter():
+    with TestClient(create_app(make_settings(account_size=30))) as client:
+        token = client.post("/_emulator/tokens", json={"userId": "alice"}).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        path = f"/_emulator/upstream/{PROJECT}/alice/notion/files"
+        sync = client.post("/api/syncs", json={"integration": "notion", "pipeline": "files"}, headers=headers).json()["id"]
+        advance(client, 60)
+        records = client.get(f"/api/syncs/{sync}/records", params={"pageSize": 100}, headers=headers).json()["data"]
+        entry = next(r for r in records if "Name" in r["customFields"])
+        answer = client.patch(f"{path}/items/{entry['externalId']}", json={"fields": {"name": "Launch checklist"}})
+        assert answer.status_code == 200, answer.text
+        advance(client, 60)
+        renamed = client.get(f"/api/syncs/{sync}/records/{entry['id']}", headers=headers).json()["data"]
+        assert renamed["name"] == renamed["customFields"]["Name"] == "Launch checklist"
+        assert {k: v for k, v in renamed["customFields"].items() if k != "Name"} == {
+            k: v for k, v in entry["customFields"].items() if k != "Name"}
+        text = client.get(f"/api/syncs/{sync}/records/{entry['id']}/content", headers=headers).content.decode()
+        assert yaml.safe_load(text.split("---\n", 2)[1]) == renamed["customFields"]
+        assert "# Launch checklist\n" in text
