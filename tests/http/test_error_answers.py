@@ -100,6 +100,14 @@ def test_sync_moves_that_are_refused(world):
         ("jira", "tickets", {}, "$.configuration.projectId", "configuration.projectId is required for jira tickets"),
         ("salesforce", "custom_objects", {}, "$.configuration.customObjectName",
          "configuration.customObjectName is required for salesforce custom_objects"),
+        ("asana", "tickets", {}, "$.configuration.projectGid", "configuration.projectGid is required for asana tickets"),
+        ("sharepoint", "files", {"mimeTypes": ["text/csv"]}, "$.configuration.siteId",
+         "sharepoint files needs configuration.siteId or configuration.folderId or configuration.fileIds"),
+        ("confluence", "files", {}, "$.configuration.spaceId",
+         "confluence files needs configuration.spaceId or configuration.pageIds or configuration.pageId"),
+        ("sharepoint", "files", {"siteId": "s", "includeListItemMetadata": True}, "$.configuration.includeListItemMetadata",
+         "configuration.includeListItemMetadata is not an option of sharepoint files; allowed: fileIds, folderId, "
+         "includeMetadata, mimeTypes, siteId"),
     ],
 )
 def test_configurations_that_are_refused(world, integration, pipeline, configuration, path, message):

@@ -26,6 +26,8 @@ class Integration:
     pipelines: tuple[str, ...]
     options: dict[str, Options] = field(default_factory=dict)  # pipeline -> allowed options
     required: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pipeline -> required options
+    # pipeline -> options of which at least one is needed (each names one documented mode, e.g. site or folder)
+    one_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
     permissions: bool = False  # has a permissions graph (Permissions API)
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # number option -> (lowest, highest)
 
@@ -94,4 +96,10 @@ class Catalog:
                 raise InvalidConfiguration(
                     f"configuration.{key}", f"configuration.{key} is required for {slug} {pipeline}"
                 )
+        modes = found.one_of.get(pipeline, ())
+        if modes and not any(key in configuration for key in modes):
+            names = " or ".join(f"configuration.{key}" for key in modes)
+            raise InvalidConfiguration(
+                f"configuration.{modes[0]}", f"{slug} {pipeline} needs {names}", allowed=list(modes)
+            )
         return found

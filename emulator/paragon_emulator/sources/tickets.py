@@ -6,7 +6,10 @@ import io
 import zipfile
 from typing import Any, Callable
 
+from datetime import datetime, timedelta
+
 from ..domain.catalog import TICKETING, Integration
+from ..domain.clock import iso
 from .base import Account
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -59,10 +62,15 @@ class TicketsAccount(Account):
         }
         if category == "closed":
             item["resolvedAt"] = item["updatedAt"]
+        due = self.h("due", index)
+        if due % 5 < 2:  # two tickets in five have a due date, days to weeks after creation
+            item["dueAt"] = iso(datetime.fromisoformat(created) + timedelta(days=1 + (due >> 8) % 45))
         return item
 
-    def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
-        record = super().normalize(item, record_id, integration)
+    def normalize(
+        self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
+    ) -> dict[str, Any]:
+        record = super().normalize(item, record_id, integration, configuration)
         record["originalRecord"] = {k: v for k, v in item.items() if k != "_version"}
         return record
 
@@ -103,4 +111,8 @@ INTEGRATIONS = (
     Integration("monday", "monday.com", TICKETING, ("tickets",), {"tickets": {"boardId": "string"}}, {"tickets": ("boardId",)}),
     Integration("clickup", "ClickUp", TICKETING, ("tickets",), {"tickets": {"listId": "string"}}, {"tickets": ("listId",)}),
     Integration("freshdesk", "Freshdesk", TICKETING, ("tickets",), {"tickets": {"companyId": "string"}}),
+    Integration(
+        "intercom", "Intercom", TICKETING, ("files", "tickets"), {"files": {"helpCenterId": "string"}, "tickets": {}}
+    ),
+    Integration("asana", "Asana", TICKETING, ("tickets",), {"tickets": {"projectGid": "string"}}, {"tickets": ("projectGid",)}),
 )
