@@ -217,5 +217,5 @@ INTEGRATIONS = (
     _crm("pipedrive", "Pipedrive", ("contacts", "companies", "deals"), {}),
     _crm("zohocrm", "Zoho CRM", _PIPES, {"backoffAtCreditPercentage": "number"},
          ranges={"backoffAtCreditPercentage": (0.5, 1.0)}),
-    _crm("microsoftDynamics", "Microsoft Dynamics 365 Sales", _PIPES, {"view": "object"}),
+    _crm("microsoftDynamics", "Microsoft Dynamics 365 Sales", _PIPES, {"view": "view"}),
 )

@@ -10,12 +10,18 @@ from datetime import datetime, timedelta
 
 from ..domain.catalog import TICKETING, Integration
 from ..domain.clock import iso
-from .base import Account
+from .base import EPOCH, Account
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = (("To Do", "open"), ("In Progress", "in_progress"), ("Waiting", "pending"), ("Done", "closed"))
 TYPES = ("Bug", "Task", "Story", "Incident", "Question")
 PROJECTS = 5
+# Pylon's issue states (its page names them; `state` limits a sync to one). Its initial sync reads
+# the issues created in the 180 days before the data's present (EPOCH); an older one that changes
+# later comes in with that change.
+PYLON_STATES = (("new", "open"), ("waiting_on_you", "in_progress"), ("waiting_on_customer", "pending"),
+                ("on_hold", "pending"), ("closed", "closed"))
+PYLON_SINCE, PRESENT = iso(EPOCH - timedelta(days=180)), iso(EPOCH)
 
 
 class TicketsAccount(Account):
@@ -38,7 +44,8 @@ class TicketsAccount(Account):
     def generate(self, index: int) -> dict[str, Any]:
         v = self.vocab
         project = self.project(self.h("proj", index) % PROJECTS)
-        status_name, category = STATUSES[self.h("status", index) % len(STATUSES)]
+        statuses = PYLON_STATES if self.integration == "pylon" else STATUSES
+        status_name, category = statuses[self.h("status", index) % len(statuses)]
         created = self.when("created", index)
         external_id = self.external_id(index)
         item: dict[str, Any] = {
@@ -66,6 +73,13 @@ class TicketsAccount(Account):
         if due % 5 < 2:  # two tickets in five have a due date, days to weeks after creation
             item["dueAt"] = iso(datetime.fromisoformat(created) + timedelta(days=1 + (due >> 8) % 45))
         return item
+
+    def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
+        if self.integration != "pylon":
+            return True
+        if "state" in configuration and item["status"]["name"] != configuration["state"]:
+            return False
+        return item["createdAt"] >= PYLON_SINCE or item["updatedAt"] > PRESENT
 
     def normalize(
         self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
@@ -115,4 +129,10 @@ INTEGRATIONS = (
         "intercom", "Intercom", TICKETING, ("files", "tickets"), {"files": {"helpCenterId": "string"}, "tickets": {}}
     ),
     Integration("asana", "Asana", TICKETING, ("tickets",), {"tickets": {"projectGid": "string"}}, {"tickets": ("projectGid",)}),
+    # includeDrafts is the string "true" on Pylon's page, not a boolean.
+    Integration(
+        "pylon", "Pylon", TICKETING, ("files", "tickets"),
+        {"files": {"knowledgeBaseId": "string", "includeDrafts": "string"}, "tickets": {"state": "string"}},
+        {"files": ("knowledgeBaseId",)},
+    ),
 )
