@@ -164,6 +164,16 @@ class SyncEngine:
             sync.plan.pending_full = True
         self._rearm(sync)
 
+    def run_now(self, sync: Sync, at: datetime, kind: str) -> None:
+        """A run asked for now (Nango's trigger): an idle sync begins it; a busy one runs a full
+        one right after the run in progress, and an incremental one needs nothing more."""
+        sync.plan.cycle = None
+        if sync.status == Status.IDLE:
+            self._begin(sync, kind, at)
+        elif kind == FULL and sync.status in (Status.ACTIVE, Status.INITIALIZING):
+            sync.plan.pending_full = True
+        self._rearm(sync)
+
     def frequency_changed(self, sync: Sync, at: datetime) -> None:
         plan = sync.plan
         plan.cycle = None
@@ -246,7 +256,7 @@ class SyncEngine:
     def _finish(self, sync: Sync, run: Run, at: datetime) -> None:
         plan = sync.plan
         plan.run = None
-        sync.finish_run(at, full=run.kind == FULL)
+        sync.finish_run(at, full=run.kind == FULL, kind=run.kind)
         if run.kind == INITIAL:
             sync.initial_complete = True
             self.events.emit(SyncComplete(sync.pipeline, at, run.records_seen), at, sync)
@@ -275,6 +285,8 @@ class SyncEngine:
         sync.plan.full_due = at + self.full_interval
 
     def _frequency(self, sync: Sync) -> timedelta:
+        if sync.interval_seconds is not None:
+            return timedelta(seconds=sync.interval_seconds)
         return timedelta(seconds=FREQUENCY_SECONDS[sync.frequency or self.timing.default_frequency])
 
     # -- runs without effect -------------------------------------------------------------
@@ -320,7 +332,7 @@ class SyncEngine:
         plan = sync.plan
         run = plan.run
         assert run is not None and plan.full_due is not None and plan.incremental_due is not None
-        shape = (plan.incremental_due - start, plan.full_due - start, run.next_at - start, sync.frequency)
+        shape = (plan.incremental_due - start, plan.full_due - start, run.next_at - start, sync.frequency, sync.interval_seconds)
         previous = plan.cycle
         plan.cycle = (start, shape)
         if previous is None or previous[1] != shape or start - previous[0] != self.full_interval:
