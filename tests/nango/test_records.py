@@ -222,3 +222,23 @@ def test_followers_end_with_exactly_the_upstream_state(steps, size, per_record):
         # Both saw the same records, and nothing is left after the last cursor.
         assert by_cursor.view == by_time.view
         assert page(nango, model="Document", cursor=by_cursor.cursor)["records"] == []
+
+
+def test_documents_match_the_paragon_records_of_the_same_sync(nango, emulator_client, auth):
+    """The Document fast path (generated items rendered straight from upstream) against the simple
+    one: the Paragon door's normalized File record of the same sync, mapped field by field."""
+    started(nango, emulator_client)
+    items = sorted(emulator_client.get(UPSTREAM).json()["items"], key=lambda i: i["externalId"])
+    emulator_client.patch(UPSTREAM + f"/items/{items[0]['externalId']}", json={"fields": {"name": "changed.txt"}})
+    nango.ok("POST", "/sync/trigger", json={"provider_config_key": "google-drive", "connection_id": "conn-1", "syncs": ["documents"]})
+    advance(emulator_client, 5)
+    # The Nango door reads first: the Paragon door's reading would leave normalized records to reuse.
+    documents = {r["id"]: {k: v for k, v in r.items() if k != "_nango_metadata"} for r in all_pages(nango, 4)}
+    headers = auth("alice")
+    [sync] = emulator_client.get("/api/syncs", headers=headers).json()["data"]
+    paragon = emulator_client.get(f"/api/syncs/{sync['id']}/records", params={"pageSize": 1000}, headers=headers).json()["data"]
+    expected = {
+        r["externalId"]: {"id": r["externalId"], "url": r["url"], "title": r["name"], "mimeType": r["mimeType"], "updatedAt": r["updatedAt"]}
+        for r in paragon
+    }
+    assert documents == expected and expected[items[0]["externalId"]]["title"] == "changed.txt"

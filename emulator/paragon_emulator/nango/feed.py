@@ -13,6 +13,7 @@ import base64
 import binascii
 import bisect
 import weakref
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
@@ -23,6 +24,7 @@ ADDED, UPDATED, DELETED = "added", "updated", "deleted"
 ACTIONS = (ADDED, UPDATED, DELETED)
 
 
+@lru_cache(maxsize=4096)  # a run writes many records at one instant
 def timestamp(value: datetime) -> str:
     """Postgres' JSON form of a timestamptz, as Nango sends it: microseconds and +00:00."""
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds")

@@ -23,7 +23,6 @@ from ..spec import validation
 from . import feed, spec
 from .errors import NangoError
 from .keys import secret_keys
-from .models import RENDER
 from .service import NangoService
 
 if TYPE_CHECKING:
@@ -232,13 +231,11 @@ def records(call: Call) -> Response:
     except feed.BadCursor as exc:
         # Nango answers 500 server_error; a cursor the client sent is the client's error here.
         raise NangoError(400, "invalid_query_params", errors=[{"code": "custom", "message": str(exc), "path": ["cursor"]}]) from None
-    render = RENDER[q["model"]]
-    datas = service.emulator.syncs.work.records_data(sync, [r for r in page.records if not r.deleted])
-    live = iter(datas)
+    live = iter(service.payloads(sync, [r for r in page.records if not r.deleted], q["model"]))
     parts = []
     for record in page.records:
         pruned = conn.pruned.get(record.id)
-        payload = {"id": record.external_id} if record.deleted else render(next(live))
+        payload = {"id": record.external_id} if record.deleted else next(live)
         if pruned is not None:
             payload = {"id": record.external_id}
         deleted = _timestamp(record.synced_at) if record.deleted else None

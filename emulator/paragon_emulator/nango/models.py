@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..sources.files import file_url
+
 
 def document(data: dict[str, Any]) -> dict[str, Any]:
     return {
@@ -13,6 +15,18 @@ def document(data: dict[str, Any]) -> dict[str, Any]:
         "title": data.get("name"),
         "mimeType": data.get("mimeType"),
         "updatedAt": data.get("updatedAt"),
+    }
+
+
+def document_of_item(item: dict[str, Any], integration: str) -> dict[str, Any]:
+    """The Document of an upstream item, without normalizing it first (the content digest a File
+    record carries is most of its cost, and a Document has no use for it)."""
+    return {
+        "id": item["externalId"],
+        "url": file_url(integration, item["externalId"]),
+        "title": item["name"],
+        "mimeType": item["mimeType"],
+        "updatedAt": item["updatedAt"],
     }
 
 
