@@ -29,6 +29,7 @@ from .domain.events import EventBus
 from .domain.service import SyncService
 from .domain.tenants import Tenants
 from .domain.work import UpstreamWork
+from .nango.keys import secret_keys as nango_keys
 from .settings import Settings
 from .sources.registry import CATALOG, Upstream
 from .spec.validation import api_operations
@@ -119,6 +120,10 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             "strict": self.settings.strict,
             "projectIds": list(self.settings.project_ids),
             "audienceHosts": list(self.settings.audience_hosts),
+            "nango": {
+                "prefix": None if self.settings.nango_prefix == "off" else self.settings.nango_prefix,
+                "secretKeys": nango_keys(self.settings),
+            },
         }
 
     def token(
