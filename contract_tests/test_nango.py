@@ -60,7 +60,7 @@ def connection(nango) -> str:
 
 @pytest.mark.parametrize(
     "authorization, code",
-    [(None, "missing_auth_header"), ("Bearer not-a-uuid", "invalid_secret_key_format"), (f"Bearer {uuid.uuid4()}", "unknown_account")],
+    [(None, "missing_auth_header"), ("Bearer not-a-uuid", "invalid_secret_key_format"), ("Bearer 3f2b8c1e-9d4a-4e7b-a1c2-5e6f7a8b9c0d", "unknown_account")],
 )
 def test_authentication_errors(nango, authorization, code):
     headers = {"Authorization": authorization} if authorization else {}

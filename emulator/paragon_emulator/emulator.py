@@ -76,6 +76,10 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), self.lanes, s.seed
         )
         self.events.subscribe(self.webhooks.submit)
+        if s.nango_prefix != "off":
+            from .nango.webhooks import NangoWebhooks  # Nango's sync webhooks (docs/nango.md)
+
+            NangoWebhooks(self)
         self.api_faults = ApiFaults(s.seed, s.latency_ms)
         self.contract = ContractRecorder(api_operations(), s.contract_log_size)
 

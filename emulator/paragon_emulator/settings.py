@@ -125,10 +125,6 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Nango secret keys as projectId=<UUID v4> pairs; a project not named gets one derived from the seed.",
     )
-    nango_webhooks_always: bool = Field(
-        False, description="Send a Nango sync webhook after every run, not only runs that changed records "
-        "(Nango's on_sync_completion_always).",
-    )
 
     _split_lists = field_validator(
         "project_ids", "audience_hosts", "public_keys", "jwt_algorithms", "webhook_retry_schedule", "nango_secret_keys",

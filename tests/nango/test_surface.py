@@ -39,7 +39,7 @@ def test_a_secret_key_that_is_not_uuid4_is_refused_by_the_settings():
         ("Bearer ", "malformed_auth_header"),
         ("Bearer 1234", "invalid_secret_key_format"),
         (f"Bearer {uuid.UUID(int=1)}", "invalid_secret_key_format"),  # a UUID, but not version 4
-        (f"Bearer {uuid.uuid4()}", "unknown_account"),
+        ("Bearer 3f2b8c1e-9d4a-4e7b-a1c2-5e6f7a8b9c0d", "unknown_account"),
     ],
 )
 def test_authentication_errors_are_nangos(nango, header, code):

@@ -106,6 +106,8 @@ class SyncEngine:
         self.work = work
         self.faults = faults  # the fault book of the sync's tenant
         self.run_time = timedelta(seconds=timing.run_seconds)
+        # Told of every finished run of a sync that announces its runs: (sync, kind, started, ended).
+        self.finish_listeners: list[Callable[[Sync, str, datetime, datetime], None]] = []
         self.full_interval = timedelta(seconds=timing.full_interval)
 
     # -- what the service calls ----------------------------------------------------------
@@ -261,6 +263,9 @@ class SyncEngine:
             sync.initial_complete = True
             self.events.emit(SyncComplete(sync.pipeline, at, run.records_seen), at, sync)
             self._schedule(sync, at)
+        if sync.announce_runs:
+            for listener in self.finish_listeners:
+                listener(sync, run.kind, run.started, at)
         if plan.pending_full:
             plan.pending_full = False
             self._begin(sync, FULL, at)
@@ -367,9 +372,10 @@ class SyncEngine:
         if plan.start_at is not None:
             return plan.start_at
         run = plan.run
-        # The end of a run is quiet (but the initial run's, which emits sync_complete): like a
-        # computed run's, it is brought about by whatever comes next.
-        if run is not None and not run.computed and not (run.finishing and run.kind != INITIAL):
+        # The end of a run is quiet (but the initial run's, which emits sync_complete, and any run's
+        # of a sync that announces its runs): like a computed run's, it is brought about by
+        # whatever comes next.
+        if run is not None and not run.computed and not (run.finishing and run.kind != INITIAL and not sync.announce_runs):
             return run.next_at
         if plan.full_due is None and run is None:
             return None

@@ -124,6 +124,16 @@ class RecordStore:
         by_seq = self._by_seq
         return [by_seq[s] for s in self._order]
 
+    def written_since(self, at: datetime) -> list[StoredRecord]:
+        """The records last written at or after `at` (what one run changed), newest first."""
+        found = []
+        for seq in reversed(self._order):
+            record = self._by_seq[seq]
+            if record.synced_at < at:
+                break
+            found.append(record)
+        return found
+
     @property
     def version(self) -> int:
         """Changes with every write: what a view built from the store is still valid for."""

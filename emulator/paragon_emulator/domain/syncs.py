@@ -68,6 +68,7 @@ class Sync:
     initial_complete: bool = False
     last_synced_at: datetime | None = None
     last_full_synced_at: datetime | None = None
+    announce_runs: bool = False  # the end of every run is an event (a Nango sync webhook follows it)
     last_run_kind: str | None = None  # initial, incremental or full (Nango's sync status tells them apart)
     records: RecordStore = field(default_factory=RecordStore, repr=False)
     permissions: PermissionGraph | None = field(default=None, repr=False)  # file syncs with permission sync

@@ -223,7 +223,9 @@ class NangoService:
             sync = self._sync(conn, ref)
             if sync is None:
                 self._enable(conn, ref)
-            elif sync.status == Status.DISABLED:
+                continue
+            sync.announce_runs = True
+            if sync.status == Status.DISABLED:
                 self.emulator.syncs.reenable(sync.tenant, sync.id)
 
     def pause(self, key: str, connection_id: str | None, syncs: list[Any]) -> None:
@@ -238,6 +240,7 @@ class NangoService:
             if sync is None:
                 self._enable(conn, ref)  # a sync that never ran runs its initial sync now
                 continue
+            sync.announce_runs = True
             if sync.status in (Status.DISABLED, Status.ERRORED):
                 self.emulator.syncs.reenable(sync.tenant, sync.id)
             if empty_cache:
@@ -250,6 +253,7 @@ class NangoService:
         name = None if ref.variant == BASE else ref.variant
         request = EnableRequest(conn.integration, ref.pipeline, {}, name, conn.connection_id)
         sync = self.emulator.syncs.enable((self.project_id, conn.user_id), request)
+        sync.announce_runs = True  # its runs end in Nango webhooks
         raw = conn.frequencies.get(ref.pipeline)
         if raw is not None:
             sync.interval_seconds = frequency.interval_seconds(raw)
