@@ -70,6 +70,7 @@ def authenticate(request: Request, keys: dict[str, str]) -> str:
 def endpoint(emulator: "Emulator", method: str, path: str, handler: Callable[[Call], Any]) -> Callable:
     names = spec.query_names()[(method, path)]
     keys = secret_keys(emulator.settings)
+    strict = emulator.settings.strict  # answers validated against the Nango spec too
 
     async def serve(request: Request) -> Response:
         try:
@@ -100,7 +101,15 @@ def endpoint(emulator: "Emulator", method: str, path: str, handler: Callable[[Ca
             return error_response(exc)
         except DomainError as exc:  # a rule of the engine's that no Nango check caught first
             return error_response(NangoError(400, "invalid_request", exc.message))
-        return result if isinstance(result, Response) else json_response(result)
+        response = result if isinstance(result, Response) else json_response(result)
+        return checked(response) if strict else response
+
+    def checked(response: Response) -> Response:
+        problems = spec.response_problems(method, path, response.status_code, bytes(response.body), response.headers)
+        if not problems:
+            return response
+        where = ", ".join(f"{p['path']} ({p['rule']})" for p in problems)
+        return error_response(NangoError(500, "response_validation_failed", f"strict mode: the answer broke the Nango spec at {where}"))
 
     return serve
 

@@ -92,3 +92,9 @@ def problems(core: validation.CoreRequest, unknown_query: list[str]) -> tuple[st
                 for v in mine
             ]
     return None
+
+
+def response_problems(method: str, path: str, status: int, body: bytes, headers: Any) -> list[dict[str, Any]]:
+    """Strict mode: where the answer breaks this surface's own spec."""
+    errors = compiled(method.lower(), path).response_errors(status, body, "application/json", headers)
+    return validation.response_violations(errors)
