@@ -76,6 +76,8 @@ def test_quiet_runs_send_nothing_and_incremental_changes_are_counted(setup, rece
     assert len(nango_events(receiver)) == 2
     payload = json.loads(events[0][1])
     assert payload["syncType"] == "INCREMENTAL" and payload["responseResults"] == {"added": 1, "updated": 1, "deleted": 0}
+    [status] = nango.status()
+    assert status["latestResult"] == {"Document": {"added": 1, "updated": 1, "deleted": 0}}
 
 
 def test_a_failed_run_sends_success_false_and_the_log_keeps_every_delivery(setup, receiver):

@@ -30,6 +30,7 @@ class Connection:
     webhook_url_override: str | None = None
     frequencies: dict[str, str] = field(default_factory=dict)  # pipeline -> Nango frequency override, as sent
     pruned: dict[str, datetime] = field(default_factory=dict)  # record id -> when its payload was pruned
+    latest_results: dict[str, dict[str, int]] = field(default_factory=dict)  # sync id -> its last run's counts
 
 
 @dataclass

@@ -301,6 +301,9 @@ class NangoService:
         body["latestExecutionStatus"] = "RUNNING" if running else ("FAILED" if sync.status == Status.ERRORED else "SUCCESS")
         if not running and sync.last_synced_at is not None:
             body["finishedAt"] = iso(sync.last_synced_at)
+        latest = conn.latest_results.get(sync.id)
+        if latest is not None:
+            body["latestResult"] = {model: dict(latest) for model in models}
         due = sync.plan.incremental_due if sync.plan is not None else None
         if sync.status != Status.DISABLED and due is not None:
             body["nextScheduledSyncAt"] = iso(due)

@@ -98,15 +98,14 @@ class NangoWebhooks:
             return
         # A run writes from its first step on, a run time after it starts.
         changed = sync.records.written_since(started + timedelta(seconds=self.emulator.settings.sync_run_seconds))
-        if not changed:
-            return  # Nango sends no success webhook for a run that changed nothing
         deleted = sum(1 for r in changed if r.deleted)
         added = sum(1 for r in changed if not r.deleted and r.first_seen == r.synced_at)
+        results = {"added": added, "updated": len(changed) - added - deleted, "deleted": deleted}
+        conn.latest_results[sync.id] = results  # the status's latestResult
+        if not changed:
+            return  # Nango sends no success webhook for a run that changed nothing
         body = self._base(conn, kind)
-        body.update(
-            success=True, responseResults={"added": added, "updated": len(changed) - added - deleted, "deleted": deleted},
-            modifiedAfter=iso(started), queryTimeStamp=iso(started),
-        )
+        body.update(success=True, responseResults=results, modifiedAfter=iso(started), queryTimeStamp=iso(started))
         self._emit(sync, conn, body, ended)
 
     def on_event(self, event: DomainEvent) -> None:
