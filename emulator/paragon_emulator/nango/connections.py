@@ -28,7 +28,8 @@ class Connection:
     metadata: dict[str, Any] | None = None
     connection_config: dict[str, Any] = field(default_factory=dict)
     webhook_url_override: str | None = None
-    frequencies: dict[str, str] = field(default_factory=dict)  # pipeline -> Nango frequency override, as sent
+    frequencies: dict[str, str] = field(default_factory=dict)  # sync id -> Nango frequency override, as sent
+    variants: set[str] = field(default_factory=set)  # variants created beside `base`
     pruned: dict[str, datetime] = field(default_factory=dict)  # record id -> when its payload was pruned
     latest_results: dict[str, dict[str, int]] = field(default_factory=dict)  # sync id -> its last run's counts
 

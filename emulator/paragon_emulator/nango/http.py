@@ -224,6 +224,17 @@ def update_frequency(call: Call) -> dict[str, Any]:
     return {"frequency": value}
 
 
+def create_variant(call: Call) -> dict[str, Any]:
+    p, b = call.path, call.body
+    return call.service.create_variant(p["name"], p["variant"], b["provider_config_key"], b["connection_id"])
+
+
+def delete_variant(call: Call) -> dict[str, Any]:
+    p, b = call.path, call.body
+    call.service.delete_variant(p["name"], p["variant"], b["provider_config_key"], b["connection_id"])
+    return {"success": True}
+
+
 # -- records -----------------------------------------------------------------------------
 def records(call: Call) -> Response:
     q, service = call.query, call.service
@@ -284,6 +295,8 @@ OPERATIONS: list[tuple[str, str, Callable[[Call], Any]]] = [
     ("POST", "/sync/trigger", trigger),
     ("GET", "/sync/status", status),
     ("PUT", "/sync/update-connection-frequency", update_frequency),
+    ("POST", "/sync/{name}/variant/{variant}", create_variant),
+    ("DELETE", "/sync/{name}/variant/{variant}", delete_variant),
     ("GET", "/records", records),
     ("PATCH", "/records/prune", prune),
 ]

@@ -194,7 +194,7 @@ class NangoService:
             else:
                 name, variant = item, BASE
             kind = SYNCS.get(name)
-            if kind is None or variant != BASE:
+            if kind is None:
                 raise NangoError(400, "no_syncs_found", "No syncs found given the inputs.")
             refs.append(SyncRef(name, variant, kind.pipeline))
         return refs
@@ -214,7 +214,9 @@ class NangoService:
         refs = self.refs(syncs, variants) if syncs else [SyncRef("documents", BASE, "files")]
         if not conns:
             raise NangoError(400, "no_syncs_found", "No syncs found given the inputs.")
-        # One sync a connection and pipeline, whatever names selected it.
+        if any(r.variant != BASE and r.variant not in c.variants for c in conns for r in refs):
+            raise NangoError(400, "no_syncs_found", "No syncs found given the inputs.")
+        # One sync a connection, pipeline and variant, whatever names selected it.
         unique = {(c.id, r.pipeline, r.variant): (c, r) for c in conns for r in refs}
         return list(unique.values())
 
@@ -254,7 +256,7 @@ class NangoService:
         request = EnableRequest(conn.integration, ref.pipeline, {}, name, conn.connection_id)
         sync = self.emulator.syncs.enable((self.project_id, conn.user_id), request)
         sync.announce_runs = True  # its runs end in Nango webhooks
-        raw = conn.frequencies.get(ref.pipeline)
+        raw = conn.frequencies.get(sync.id)
         if raw is not None:
             sync.interval_seconds = frequency.interval_seconds(raw)
         return sync
@@ -269,12 +271,15 @@ class NangoService:
         else:
             conns = self.state.of_provider(provider)
         wanted = list(SYNCS) if names == ["*"] else [n for n in dict.fromkeys(names) if n in SYNCS]
-        return [self._status(conn, SyncRef(name, BASE, SYNCS[name].pipeline)) for conn in conns for name in wanted]
+        return [
+            self._status(conn, SyncRef(name, variant, SYNCS[name].pipeline))
+            for conn in conns for name in wanted for variant in [BASE, *sorted(conn.variants)]
+        ]
 
     def _status(self, conn: Connection, ref: SyncRef) -> dict[str, Any]:
         sync = self._sync(conn, ref)
         models = [m for m, name in MODELS.items() if name == ref.name]
-        raw = conn.frequencies.get(ref.pipeline)
+        raw = conn.frequencies.get(self._sync_id(conn, ref))
         default = self.emulator.settings.default_frequency
         body: dict[str, Any] = {
             "id": self._sync_id(conn, ref),
@@ -314,17 +319,19 @@ class NangoService:
         if conn is None:
             raise NangoError(400, "unknown_connection")
         kind = SYNCS.get(name)
-        if kind is None or (variant or BASE) != BASE:
+        variant = variant or BASE
+        if kind is None or (variant != BASE and variant not in conn.variants):
             raise NangoError(400, "unknown_sync")
+        ref = SyncRef(name, variant, kind.pipeline)
         seconds = None
         if raw is not None:
             seconds = frequency.interval_seconds(raw)
             if seconds is None:
                 raise NangoError(400, "invalid_body", "Sync interval is invalid")
-            conn.frequencies[kind.pipeline] = raw
+            conn.frequencies[self._sync_id(conn, ref)] = raw
         else:
-            conn.frequencies.pop(kind.pipeline, None)
-        sync = self._sync(conn, SyncRef(name, BASE, kind.pipeline))
+            conn.frequencies.pop(self._sync_id(conn, ref), None)
+        sync = self._sync(conn, ref)
         if sync is not None:
             sync.interval_seconds = seconds
             self.emulator.engine.frequency_changed(sync, self.now)
@@ -339,9 +346,41 @@ class NangoService:
         if conn is None:
             raise unknown_connection_for_records()
         name = MODELS.get(model)
-        if name is None or (variant or BASE) != BASE:
+        variant = variant or BASE
+        if name is None or (variant != BASE and variant not in conn.variants):
             return conn, None  # no records of that model were ever stored
-        return conn, self._sync(conn, SyncRef(name, BASE, SYNCS[name].pipeline))
+        return conn, self._sync(conn, SyncRef(name, variant, SYNCS[name].pipeline))
+
+    # -- variants ------------------------------------------------------------------------
+    def _variant_target(self, name: str, variant: str, key: str, connection_id: str) -> tuple[Connection, SyncRef]:
+        conn = self.connection(self.provider(key), connection_id)
+        if conn is None:
+            raise NangoError(404, "unknown_connection", f"Connection '{connection_id}' not found",
+                             payload={"connectionId": connection_id, "providerConfigKey": key})
+        kind = SYNCS.get(name)
+        if kind is None:
+            raise NangoError(404, "not_found", f"No sync '{name}' (syncs: {', '.join(SYNCS)})")
+        if variant.lower() == BASE:
+            raise NangoError(400, "invalid_uri_params", "'base' is the default variant; it cannot be created or deleted")
+        return conn, SyncRef(name, variant, kind.pipeline)
+
+    def create_variant(self, name: str, variant: str, key: str, connection_id: str) -> dict[str, str]:
+        """A variant beside `base`: paused until started, like a sync that never ran."""
+        conn, ref = self._variant_target(name, variant, key, connection_id)
+        if variant in conn.variants:
+            raise NangoError(400, "sync_variant_already_exists", f"Variant '{variant}' of '{name}' already exists")
+        conn.variants.add(variant)
+        return {"id": self._sync_id(conn, ref), "name": name, "variant": variant}
+
+    def delete_variant(self, name: str, variant: str, key: str, connection_id: str) -> None:
+        conn, ref = self._variant_target(name, variant, key, connection_id)
+        if variant not in conn.variants:
+            raise NangoError(404, "not_found", f"No variant '{variant}' of '{name}'")
+        sync = self._sync(conn, ref)
+        if sync is not None:
+            self.emulator.syncs.delete(sync.tenant, sync.id)
+        conn.variants.discard(variant)
+        conn.frequencies.pop(self._sync_id(conn, ref), None)
 
     def payloads(self, sync: Sync, records: list[StoredRecord], model: str) -> list[dict[str, Any]]:
         """The model payloads of live records, in order."""

@@ -81,10 +81,10 @@ class NangoWebhooks:
                 return conn
         return None
 
-    def _base(self, conn: Connection, kind: str) -> dict[str, Any]:
+    def _base(self, sync: Sync, conn: Connection, kind: str) -> dict[str, Any]:
         return {
             "from": "nango", "type": "sync", "connectionId": conn.connection_id, "providerConfigKey": conn.provider,
-            "syncName": SYNC_NAME, "syncVariant": VARIANT, "model": MODEL,
+            "syncName": SYNC_NAME, "syncVariant": sync.configuration_name or VARIANT, "model": MODEL,
             "syncType": "INCREMENTAL" if kind == INCREMENTAL else "INITIAL",  # full runs are reported as INITIAL
         }
 
@@ -104,7 +104,7 @@ class NangoWebhooks:
         conn.latest_results[sync.id] = results  # the status's latestResult
         if not changed:
             return  # Nango sends no success webhook for a run that changed nothing
-        body = self._base(conn, kind)
+        body = self._base(sync, conn, kind)
         body.update(success=True, responseResults=results, modifiedAfter=iso(started), queryTimeStamp=iso(started))
         self._emit(sync, conn, body, ended)
 
@@ -115,7 +115,7 @@ class NangoWebhooks:
         conn = self._connection(sync) if sync is not None and sync.announce_runs else None
         if sync is None or conn is None:
             return
-        body = self._base(conn, sync.last_run_kind or "initial")
+        body = self._base(sync, conn, sync.last_run_kind or "initial")
         body.update(
             success=False, error={"type": "sync_error", "description": event.data.get("message", "")},
             startedAt=iso(event.at), failedAt=iso(event.at),
