@@ -49,6 +49,7 @@ class StoredRecord:
     version: int
     data: dict[str, Any] | None = None
     deleted: bool = False
+    first_seen: datetime | None = None  # when it was first stored (the Nango feed's first_seen_at)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class RecordStore:
         """Store a record as synced at `at`; returns created/updated, or None when its version is unchanged."""
         existing = self._by_id.get(record_id)
         if existing is None:
-            record = StoredRecord(record_id, external_id, 0, at, version, data)
+            record = StoredRecord(record_id, external_id, 0, at, version, data, first_seen=at)
             self._by_id[record_id] = record
             self._place(record, at)
             return CREATED
@@ -117,6 +118,26 @@ class RecordStore:
 
     def live(self) -> list[StoredRecord]:
         return [r for r in self._by_id.values() if not r.deleted]
+
+    def in_order(self) -> list[StoredRecord]:
+        """Every record, tombstones included, in the order they were last written."""
+        by_seq = self._by_seq
+        return [by_seq[s] for s in self._order]
+
+    def written_since(self, at: datetime) -> list[StoredRecord]:
+        """The records last written at or after `at` (what one run changed), newest first."""
+        found = []
+        for seq in reversed(self._order):
+            record = self._by_seq[seq]
+            if record.synced_at < at:
+                break
+            found.append(record)
+        return found
+
+    @property
+    def version(self) -> int:
+        """Changes with every write: what a view built from the store is still valid for."""
+        return self._seq
 
     @property
     def total(self) -> int:
