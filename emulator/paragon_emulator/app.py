@@ -12,12 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .emulator import Emulator
-from .http import control, permissions, records, syncs
+from .http import control, observe, permissions, records, syncs
 from .http.errors import error_response
 from .http.routing import Operation, routes
 from .settings import Settings
 
 OPERATIONS: list[Operation] = syncs.OPERATIONS + records.OPERATIONS + permissions.OPERATIONS + control.OPERATIONS
+OPERATIONS += observe.OPERATIONS
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -19,6 +19,7 @@ from .control.base import Core, operation
 from .control.clock import ClockControl
 from .control.contract import ContractControl, ContractRecorder
 from .control.faults import FaultControl
+from .control.observe import ObserveControl
 from .control.syncs import SyncControl
 from .control.upstream import UpstreamControl
 from .control.webhooks import WebhookControl
@@ -29,6 +30,9 @@ from .domain.events import EventBus
 from .domain.service import SyncService
 from .domain.tenants import Tenants
 from .domain.work import UpstreamWork
+from .observe.event_log import EventLog
+from .observe.journal import Journal
+from .observe.story import Story
 from .settings import Settings
 from .sources.registry import CATALOG, Upstream
 from .spec.validation import api_operations
@@ -38,7 +42,9 @@ from .webhooks.delivery import Dispatcher, Endpoint, Lanes, retry_owner
 log = logging.getLogger("paragon_emulator")
 
 
-class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, Core):
+class Emulator(
+    ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, ObserveControl, Core
+):
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
         self.lock = threading.RLock()
@@ -61,6 +67,10 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
         self.clock = clock or Clock(s.clock_mode, s.clock_rate, s.clock_start)
         self.tenancy = Tenants()
         self.events = EventBus(s.seed, self.tenancy)
+        self.story = Story()
+        self.event_log = EventLog(self.tenancy, s.seed, s.event_log_size, self.story, self.clock.now)
+        self.events.subscribe(self.event_log.domain_event)
+        self.journal = Journal(self.tenancy, s.request_journal_size)
         timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
         self.upstream = Upstream(s.seed, s.account_size, self.tenancy)
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
@@ -72,14 +82,15 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}
         self.webhooks = Dispatcher(
-            self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), self.lanes, s.seed
+            self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), self.lanes, s.seed,
+            on_attempt=self.event_log.webhook_attempt,
         )
         self.events.subscribe(self.webhooks.submit)
         self.api_faults = ApiFaults(s.seed, s.latency_ms)
         self.contract = ContractRecorder(api_operations(), s.contract_log_size)
 
     def _make_engine(self, timing: Timing) -> SyncEngine:
-        return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of)
+        return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of, self.event_log)
 
     @operation
     def reset(self, project_id: str | None = None, user_id: str | None = None, restart_clock: bool = False) -> int:

@@ -118,6 +118,7 @@ class SyncService:
             created_at=now,
             updated_at=now,
             ordinal=self._next_ordinal(),
+            monitor=self.engine.monitor,
         )
         if self.permissions and request.pipeline == "files" and self.catalog.integration(request.integration).permissions:
             self._graphs += 1

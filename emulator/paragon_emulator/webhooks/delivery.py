@@ -40,6 +40,7 @@ class Attempt:
     status_code: int | None = None
     latency_ms: float | None = None
     error: str | None = None
+    url: str | None = None  # where it was sent
 
 
 @dataclass
@@ -154,6 +155,7 @@ class Dispatcher:
         lanes: Lanes,
         seed: int,
         capacity: int = 10_000,
+        on_attempt: Callable[[Delivery, Attempt, bool], None] | None = None,
     ):
         self.clock = clock
         self.lock = lock
@@ -164,6 +166,7 @@ class Dispatcher:
         self.tenants = tenants
         self._kept = Ledger(capacity)
         self.closed = False
+        self.on_attempt = on_attempt  # told of every attempt's outcome, under the lock (observe/)
 
     # -- called under the emulator's lock --------------------------------------------------------
     def submit(self, event: DomainEvent) -> None:
@@ -216,7 +219,7 @@ class Dispatcher:
             return
         delivery.status = DELIVERING
         delivery.next_attempt_at = None
-        attempt = Attempt(len(delivery.attempts) + 1, self.clock.now(), time.time())
+        attempt = Attempt(len(delivery.attempts) + 1, self.clock.now(), time.time(), url=endpoint.url)
         delivery.attempts.append(attempt)
         if not self.closed:
             lane = self.lanes.get(endpoint.url or "")
@@ -248,6 +251,8 @@ class Dispatcher:
         attempt.latency_ms = round((time.monotonic() - started) * 1000, 2)
         with self.lock:
             self._settle(delivery, ok)
+            if self.on_attempt is not None and not delivery.owner.dropped:
+                self.on_attempt(delivery, attempt, ok)
 
     def _settle(self, delivery: Delivery, ok: bool) -> None:
         if delivery.owner.dropped:
