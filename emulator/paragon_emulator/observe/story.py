@@ -51,7 +51,8 @@ class Story:
         parts = [f"{_who(event.sync)} {event.sync_event}"]
         summary, error = event.summary, event.error
         if summary is not None:
-            runs = f"{summary['runs']} runs that changed nothing, " if "runs" in summary else ""
+            n = summary.get("runs")
+            runs = "" if n is None else f"{n} run{'s' if n != 1 else ''} that changed nothing, "
             took = f", {summary['durationMs'] / 1000:g} s emulated" if "durationMs" in summary else ""
             parts.append(
                 f"{runs}{summary['records']} records, +{summary['created']} ~{summary['updated']} -{summary['deleted']}"
