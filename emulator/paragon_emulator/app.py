@@ -15,6 +15,7 @@ from .emulator import Emulator
 from .http import control, observe, permissions, records, syncs
 from .http.errors import error_response
 from .http.routing import Operation, routes
+from .http.ui import routes as ui_routes
 from .settings import Settings
 
 OPERATIONS: list[Operation] = syncs.OPERATIONS + records.OPERATIONS + permissions.OPERATIONS + control.OPERATIONS
@@ -58,7 +59,7 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
             emulator.close(emulator.settings.webhook_shutdown_grace_seconds if emulator.stopping.is_set() else 0)
 
     app = Starlette(
-        routes=routes(OPERATIONS, emulator),
+        routes=routes(OPERATIONS, emulator) + ui_routes(),
         exception_handlers={404: _http_error, 405: _http_error},
         lifespan=lifespan,
     )

@@ -175,6 +175,14 @@ class SyncEngine:
             plan.incremental_due = at + self._frequency(sync)
         self._rearm(sync)
 
+    def next_run(self, sync: Sync) -> datetime | None:
+        """When the sync's next run starts (None while one runs, or when none is due: disabled, errored)."""
+        plan = sync.plan
+        if plan is None or plan.run is not None:
+            return None
+        due = [d for d in (plan.start_at, plan.incremental_due, plan.full_due) if d is not None]
+        return min(due) if due else None
+
     # -- processing events in order ------------------------------------------------------
     def _process(self, sync: Sync, until: datetime) -> None:
         plan = sync.plan
