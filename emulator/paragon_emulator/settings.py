@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
         "info", description="Which lines the server logs (uvicorn's and the emulator's)."
     )
+    access_log: bool = Field(
+        False,
+        description="uvicorn's line for every request at info level. Off, the emulator logs only requests to the API "
+        "it refused (4xx, 5xx) with their reason; /_emulator/requests keeps every request either way.",
+    )
     log_format: Literal["text", "json"] = Field(
         "text", description="How `serve` writes its log: text lines, or one JSON object a line (with real and emulated time)."
     )

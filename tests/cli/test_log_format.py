@@ -14,7 +14,7 @@ from tests.cli.running import CLI, clean_env, cli
 def test_json_lines_tell_the_runs_with_real_and_emulated_time() -> None:
     process = subprocess.Popen(
         [*CLI, "serve", "--port", "0", "--clock-mode", "manual", "--clock-start", "2026-01-05T09:00:00Z",
-         "--log-format", "json"],
+         "--log-format", "json", "--access-log"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=clean_env(),
     )
     assert process.stderr is not None

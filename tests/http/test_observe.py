@@ -208,3 +208,14 @@ def test_the_log_tells_transitions_runs_webhooks_and_control_actions(auth, refus
     control = [r.getMessage() for r in lines["paragon_emulator.control"]]
     assert control[0].startswith("PUT /_emulator/webhooks/config") and control[0].endswith("-> 200")
     assert any(c.startswith('POST /_emulator/clock/advance {"seconds":3}') for c in control)
+
+
+def test_a_refused_request_is_one_log_line_with_its_reason_and_a_success_none(client, auth, caplog):
+    caplog.set_level(logging.INFO, logger="paragon_emulator")
+    client.get("/api/syncs", headers=auth())
+    client.post("/api/syncs", json={"integration": "googledrive"}, headers=auth())
+    [line] = [r for r in caplog.records if r.name == "paragon_emulator.http"]
+    assert line.getMessage() == (
+        "POST /api/syncs (alice) -> 400: VALIDATION_FAILED invalid request: $.pipeline: 'pipeline' is required"
+    )
+    assert line.fields["violations"][0]["path"] == "$.pipeline"

@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
             emulator.stop()  # a clock advance in progress ends at its next slice, so shutdown is prompt
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, log_config=None, log_level=settings.log_level, timeout_graceful_shutdown=5)
+    config = uvicorn.Config(
+        app, log_config=None, log_level=settings.log_level, access_log=settings.access_log, timeout_graceful_shutdown=5
+    )
     try:
         Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn raises the Ctrl-C again once it has shut down: a stop asked for

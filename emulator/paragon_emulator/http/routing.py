@@ -189,6 +189,8 @@ def endpoint(
             operation_id, who[0].tenant if who else None, cut(body), cut(answer), violations,
         )
         emulator.record_request(call, entry)
+        if response.status_code >= 400:
+            emulator.story.refused(entry)
 
     def _serve(
         request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str], violations: list,

@@ -93,11 +93,37 @@ class Story:
         _line(CONTROL, level, at, f"{method} {path}{shown} -> {status}",
               {"method": method, "path": path, "body": body, "status": status})
 
+    def refused(self, entry: Any) -> None:
+        """A request to the API answered 4xx or 5xx, with the reason the answer gives (successes are
+        in the request journal only: a line for each would cost the server a tenth of its throughput)."""
+        level = logging.WARNING if entry.status >= 500 else logging.INFO
+        if not HTTP.isEnabledFor(level):
+            return
+        query = f"?{entry.query}" if entry.query else ""
+        who = f" ({entry.tenant[1]})" if entry.tenant else ""
+        reason = _reason(entry.response_body)
+        _line(HTTP, level, entry.at, f"{entry.method} {entry.path}{query}{who} -> {entry.status}{': ' + reason if reason else ''}", {
+            "method": entry.method, "path": entry.path, "query": entry.query, "status": entry.status,
+            "userId": entry.tenant[1] if entry.tenant else None, "reason": reason, "violations": entry.violations,
+        })
+
     def api_fault(self, operation: str, status: int | None, delay_ms: int, fault_id: int, at: datetime) -> None:
         if HTTP.isEnabledFor(logging.INFO):
             what = f"answers {status}" if status is not None else "is only delayed"
             _line(HTTP, logging.INFO, at, f"injected fault {fault_id}: {operation} {what} (after {delay_ms} ms)",
                   {"operation": operation, "status": status, "delayMs": delay_ms, "faultId": fault_id})
+
+
+def _reason(body: str | None) -> str:
+    import json
+
+    try:
+        answer = json.loads(body or "")
+    except ValueError:
+        return ""
+    if not isinstance(answer, dict):
+        return ""
+    return " ".join(str(answer[k]) for k in ("code", "message") if answer.get(k))
 
 
 def _short(value: Any, limit: int = 200) -> str:
