@@ -68,8 +68,8 @@ class Emulator(
         self.tenancy = Tenants()
         self.events = EventBus(s.seed, self.tenancy)
         self.story = Story()
-        self.event_log = EventLog(self.tenancy, s.seed, s.event_log_size, self.story, self.clock.now)
-        self.events.subscribe(self.event_log.domain_event)
+        self.monitoring = EventLog(self.tenancy, s.seed, s.event_log_size, self.story, self.clock.now)
+        self.events.subscribe(self.monitoring.domain_event)
         self.journal = Journal(self.tenancy, s.request_journal_size)
         timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
         self.upstream = Upstream(s.seed, s.account_size, self.tenancy)
@@ -83,14 +83,14 @@ class Emulator(
         self.endpoints: dict[str, Endpoint] = {}
         self.webhooks = Dispatcher(
             self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), self.lanes, s.seed,
-            on_attempt=self.event_log.webhook_attempt,
+            on_attempt=self.monitoring.webhook_attempt,
         )
         self.events.subscribe(self.webhooks.submit)
         self.api_faults = ApiFaults(s.seed, s.latency_ms)
         self.contract = ContractRecorder(api_operations(), s.contract_log_size)
 
     def _make_engine(self, timing: Timing) -> SyncEngine:
-        return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of, self.event_log)
+        return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of, self.monitoring)
 
     @operation
     def reset(self, project_id: str | None = None, user_id: str | None = None, restart_clock: bool = False) -> int:

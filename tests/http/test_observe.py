@@ -169,7 +169,7 @@ def test_the_journal_cuts_bodies_keeps_its_size_and_forgets_a_reset_tenant(auth)
     with TestClient(create_app(make_settings(request_journal_size=3))) as client:
         client.post("/api/syncs", json={**DRIVE, "configuration": {"x": "y" * 5000}}, headers=auth())
         [entry] = journal(client)
-        assert entry["requestBody"].startswith('{"integration"') and "more characters)" in entry["requestBody"]
+        assert entry["requestBody"].startswith('{"integration"') and "more bytes)" in entry["requestBody"]
         assert len(entry["requestBody"]) < 2200
         for _ in range(4):
             client.get("/api/syncs", headers=auth("bob"))

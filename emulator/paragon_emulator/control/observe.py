@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 class ObserveControl(Core):
-    event_log: "EventLog"
+    monitoring: "EventLog"  # the Monitoring-style event log (event_log() is the domain events of WebhookControl)
     journal: "Journal"
 
     def record_request(self, call: Call | None, entry: "Entry") -> None:
@@ -34,7 +34,7 @@ class ObserveControl(Core):
         Runs that change nothing are computed when someone looks (domain/engine.py): every sync is
         brought up to date first, so that the log holds them."""
         self.syncs.all()
-        found, next_cursor = self.event_log.events(filters, cursor, limit)
+        found, next_cursor = self.monitoring.events(filters, cursor, limit)
         return {"data": [e.json() for e in found], "nextCursor": next_cursor}
 
     @operation

@@ -11,7 +11,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable
 
 import jwt
@@ -185,7 +184,7 @@ def endpoint(
         answer = getattr(response, "body", None)  # a streamed body (file content) is not kept
         entry = Entry(
             request.method, path, request.scope["query_string"].decode("latin-1"), response.status_code,
-            round((time.perf_counter() - started) * 1000, 2), emulator.clock.now(), datetime.now(timezone.utc),
+            round((time.perf_counter() - started) * 1000, 2), emulator.clock.now(), time.time(),
             operation_id, who[0].tenant if who else None, cut(body), cut(answer), violations,
         )
         emulator.record_request(call, entry)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ..domain.clock import iso
@@ -18,11 +18,24 @@ from .event_log import _is, page
 BODY_LIMIT = 2048
 
 
-def cut(body: bytes | str | None) -> str | None:
-    if not body:
-        return None
-    text = body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray)) else body
-    return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"... ({len(text) - BODY_LIMIT} more characters)"
+class Cut:
+    """A body's first BODY_LIMIT bytes, kept as bytes (cheap on every request), made text when read."""
+
+    __slots__ = ("head", "size")
+
+    def __init__(self, body: bytes | None):
+        self.head = body[:BODY_LIMIT] if body else b""
+        self.size = len(body) if body else 0
+
+    def text(self) -> str | None:
+        if not self.size:
+            return None
+        text = self.head.decode("utf-8", "replace")  # a character cut in two shows as one replacement mark
+        return text if self.size <= BODY_LIMIT else f"{text}... ({self.size - BODY_LIMIT} more bytes)"
+
+
+def cut(body: bytes | None) -> Cut:
+    return Cut(body)
 
 
 @dataclass
@@ -33,29 +46,37 @@ class Entry:
     status: int
     duration_ms: float
     at: datetime  # emulated
-    real_at: datetime
+    real_at: float  # Unix seconds
     operation: str
     tenant: tuple[str, str] | None
-    request_body: str | None = None
-    response_body: str | None = None
+    request: Cut | None = None
+    response: Cut | None = None
     violations: list[dict[str, str]] = field(default_factory=list)
     seq: int = 0
 
     def json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "id": self.seq, "method": self.method, "path": self.path, "status": self.status,
-            "durationMs": self.duration_ms, "timestamp": iso(self.at), "receivedAt": iso(self.real_at),
+            "durationMs": self.duration_ms, "timestamp": iso(self.at),
+            "receivedAt": iso(datetime.fromtimestamp(self.real_at, timezone.utc)),
             "operation": self.operation, "violations": self.violations,
         }
         if self.query:
             body["query"] = self.query
         if self.tenant is not None:
             body["projectId"], body["userId"] = self.tenant
-        if self.request_body is not None:
-            body["requestBody"] = self.request_body
-        if self.response_body is not None:
-            body["responseBody"] = self.response_body
+        for key, value in (("requestBody", self.request_body), ("responseBody", self.response_body)):
+            if value is not None:
+                body[key] = value
         return body
+
+    @property
+    def request_body(self) -> str | None:
+        return self.request.text() if self.request is not None else None
+
+    @property
+    def response_body(self) -> str | None:
+        return self.response.text() if self.response is not None else None
 
 
 class Journal:
