@@ -219,3 +219,16 @@ def test_a_refused_request_is_one_log_line_with_its_reason_and_a_success_none(cl
         "POST /api/syncs (alice) -> 400: VALIDATION_FAILED invalid request: $.pipeline: 'pipeline' is required"
     )
     assert line.fields["violations"][0]["path"] == "$.pipeline"
+
+
+def test_days_of_idle_cycles_account_for_every_full_run_and_each_run_keeps_one_trace(client, auth):
+    sync_id = client.post("/api/syncs", json=DRIVE, headers=auth()).json()["id"]
+    advance(client, 5 * 86400 + 600)
+    mine = list(reversed(events(client, syncId=sync_id)))
+    fulls = [e for e in mine if e["syncEvent"] == "FULL_SYNC_COMPLETED"]
+    assert sum(e["summary"].get("runs", 1) for e in fulls) == 5  # one a day after the initial run
+    started = {e["traceId"]: e for e in mine if e["syncEvent"].endswith("_STARTED")}
+    for done in (e for e in mine if e["syncEvent"].endswith("_COMPLETED") and "runs" not in e["summary"]):
+        begun = started[done["traceId"]]  # a run that completed one by one has its start under its trace
+        assert begun["syncType"] == done["syncType"]
+        assert 0 <= done["summary"]["durationMs"] <= 600_000

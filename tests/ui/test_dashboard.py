@@ -185,3 +185,30 @@ def test_pages_and_assets_are_served_and_unknown_assets_are_404(served):
             response = client.get(f"/_emulator/ui/static/{bad}")
             assert response.status_code == 404 and response.json()["code"] == "ROUTE_NOT_FOUND", bad
         assert re.search(r"https?://(?!127\.0\.0\.1)", client.get("/_emulator/ui").text) is None
+
+
+def test_with_a_control_token_the_page_asks_for_it_once_and_then_shows_the_syncs(page_on):
+    settings = Settings(clock_mode="manual", clock_start=START, control_token="open-sesame-17")
+    handle = ParagonEmulator(Emulator(settings), Options(0, "manual", START))
+    try:
+        sync_id = enable(handle)
+        with httpx.Client(base_url=handle.base_url, trust_env=False) as client:
+            assert client.get("/_emulator/tenants").status_code == 401  # the data stays guarded
+            assert client.get("/_emulator/ui").status_code == 200  # the page holds none
+        page = page_on(handle.base_url)
+        asked: list[str] = []
+
+        def answer(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.accept("open-sesame-17")
+
+        page.on("dialog", answer)
+        page.goto(handle.url("/_emulator/ui"))
+        status_cell(page, sync_id).wait_for()
+        page.click("[data-advance='1m']")
+        page.wait_for_function(
+            "id => document.querySelector(`tr[data-sync-id='${id}'] .status`).textContent === 'IDLE'", arg=sync_id
+        )
+        assert len(asked) == 1 and "control token" in asked[0]
+    finally:
+        handle.close()

@@ -25,9 +25,6 @@ from ..domain.tenants import Ledger, Tenants
 
 SYNC_TYPES = {INITIAL: "INITIAL", INCREMENTAL: "INCREMENTAL", FULL: "FULL", CYCLE: "FULL"}
 RATE_LIMITED, RUN_ERROR, WEBHOOK_FAILED = "SYNC_RUN_RATE_LIMITED", "SYNC_RUN_ERROR", "WEBHOOK_DELIVERY_FAILED"
-SYNC_EVENTS = tuple(
-    f"{t}_SYNC_{what}" for t in ("INITIAL", "INCREMENTAL", "FULL") for what in ("STARTED", "COMPLETED")
-) + (RATE_LIMITED, RUN_ERROR, WEBHOOK_FAILED)
 _COUNTED = {"record_created": "created", "record_updated": "updated", "record_deleted": "deleted", "record_errored": "errored"}
 
 
@@ -169,13 +166,18 @@ class EventLog(Monitor):
         self._add(sync, at, RUN_ERROR, kind, run.trace_id if run else None, error=detail)
 
     def runs_skipped(self, sync: Any, kind: str, runs: int, first: datetime, last_end: datetime) -> None:
-        # Runs that changed nothing, computed together: one event, with how many runs it stands for.
+        # Runs that changed nothing, computed together: one event, with how many runs it stands for
+        # (whole cycles: how many full runs, each with the incremental runs after it).
         summary = {
             "runs": runs, "created": 0, "updated": 0, "deleted": 0, "errored": 0, "totalChanges": 0,
             "totalProcessed": 0, "records": sync.records.active, "firstStartedAt": iso(first),
         }
+        if kind == CYCLE:
+            summary["cycles"] = runs
+            run = self._open.get(sync.id)
+            if run is not None:
+                run.started = last_end  # the full run in progress moved on with the cycles skipped
         self._add(sync, last_end, f"{SYNC_TYPES[kind]}_SYNC_COMPLETED", kind, self._trace(sync, kind, first), summary=summary)
-        self._open.pop(sync.id, None)
 
     # -- what the event bus and webhook delivery tell ------------------------------------------------
     def domain_event(self, event: DomainEvent) -> None:

@@ -20,6 +20,9 @@ async function call(path, { method = "GET", body, headers = {} } = {}) {
   if (body !== undefined) sent["content-type"] = "application/json";
   if (controlToken && path.startsWith("/_emulator/") && !sent.authorization) sent.authorization = "Bearer " + controlToken;
   const response = await fetch(path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 401 && path.startsWith("/_emulator/") && controlToken && sent.authorization !== "Bearer " + controlToken) {
+    return call(path, { method, body, headers }); // a token came while this request was out: try it
+  }
   if (response.status === 401 && path.startsWith("/_emulator/") && !askedForToken) {
     askedForToken = true; // the control plane is guarded: ask once for its token
     controlToken = window.prompt("This emulator's control plane needs its control token:") || null;
