@@ -76,7 +76,8 @@ class Emulator(
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
         self.engine = self._make_engine(timing)
         self.syncs = SyncService(
-            s.seed, self.clock, self.engine, self.tenancy, self.work, CATALOG, s.strict_configuration, s.permissions
+            s.seed, self.clock, self.engine, self.tenancy, self.work, CATALOG, s.strict_configuration, s.permissions,
+            self.monitoring,
         )
         if getattr(self, "webhooks", None) is not None:
             self.webhooks.close()

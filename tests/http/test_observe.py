@@ -232,3 +232,18 @@ def test_days_of_idle_cycles_account_for_every_full_run_and_each_run_keeps_one_t
         begun = started[done["traceId"]]  # a run that completed one by one has its start under its trace
         assert begun["syncType"] == done["syncType"]
         assert 0 <= done["summary"]["durationMs"] <= 600_000
+
+
+def test_a_sync_deleted_while_backing_off_and_enabled_again_starts_a_run_of_its_own(client, auth):
+    sync_id = client.post("/api/syncs", json=DRIVE, headers=auth()).json()["id"]
+    client.post("/_emulator/faults/sync", json={"syncId": sync_id, "kind": "rate_limited", "backoffMs": 60000})
+    advance(client, 2)  # the initial run starts, meets the rate limit, and waits
+    assert client.delete(f"/api/syncs/{sync_id}", headers=auth()).status_code == 200
+    again = client.post("/api/syncs", json=DRIVE, headers=auth()).json()["id"]
+    assert again == sync_id  # ids are name-based: the same sync id again
+    advance(client, 10)
+    mine = list(reversed(events(client, syncId=sync_id)))
+    assert [e["syncEvent"] for e in mine] == [
+        "INITIAL_SYNC_STARTED", "SYNC_RUN_RATE_LIMITED", "INITIAL_SYNC_STARTED", "INITIAL_SYNC_COMPLETED",
+    ]
+    assert mine[0]["traceId"] == mine[1]["traceId"] != mine[2]["traceId"] == mine[3]["traceId"]

@@ -148,6 +148,7 @@ class SyncEngine:
         """A deleted sync: no timers, and no half-done run for a later sync of the same id to inherit."""
         self.stop(sync)
         self.work.forget(sync)
+        self.monitor.removed(sync)
 
     def resume(self, sync: Sync, at: datetime) -> None:
         """Carry on from where the sync stopped: finish the initial sync, or go back to the schedule."""

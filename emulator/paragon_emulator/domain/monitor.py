@@ -27,5 +27,8 @@ class Monitor:
     def run_failed(self, sync: Any, kind: str, at: datetime, error: dict[str, Any]) -> None:
         """The run met an error upstream and the sync stopped ERRORED."""
 
+    def removed(self, sync: Any) -> None:
+        """The sync was deleted or its tenant reset: a run it had in progress will never end."""
+
     def runs_skipped(self, sync: Any, kind: str, runs: int, first: datetime, last_end: datetime) -> None:
         """`runs` runs that changed nothing, computed at once rather than one by one (engine.py)."""

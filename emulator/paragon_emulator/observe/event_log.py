@@ -179,6 +179,9 @@ class EventLog(Monitor):
                 run.started = last_end  # the full run in progress moved on with the cycles skipped
         self._add(sync, last_end, f"{SYNC_TYPES[kind]}_SYNC_COMPLETED", kind, self._trace(sync, kind, first), summary=summary)
 
+    def removed(self, sync: Any) -> None:
+        self._open.pop(sync.id, None)
+
     # -- what the event bus and webhook delivery tell ------------------------------------------------
     def domain_event(self, event: DomainEvent) -> None:
         run = self._open.get(event.sync_id)
