@@ -28,7 +28,9 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: Playwright's sync API keeps an asyncio loop running in this thread while it is
+# started, and the tests of other modules (anyio's, for one) must find no loop running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
