@@ -20,6 +20,8 @@ from .control.clock import ClockControl
 from .control.contract import ContractControl, ContractRecorder
 from .control.faults import FaultControl
 from .control.observe import ObserveControl
+from .control.journal import Journal
+from .control.snapshot import SnapshotControl
 from .control.syncs import SyncControl
 from .control.upstream import UpstreamControl
 from .control.webhooks import WebhookControl
@@ -31,7 +33,7 @@ from .domain.service import SyncService
 from .domain.tenants import Tenants
 from .domain.work import UpstreamWork
 from .observe.event_log import EventLog
-from .observe.journal import Journal
+from .observe.journal import RequestJournal
 from .observe.story import Story
 from .settings import Settings
 from .sources.registry import CATALOG, Upstream
@@ -43,7 +45,8 @@ log = logging.getLogger("paragon_emulator")
 
 
 class Emulator(
-    ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, ObserveControl, Core
+    ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, ObserveControl,
+    SnapshotControl, Core
 ):
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
@@ -57,10 +60,19 @@ class Emulator(
         self.verifier = TokenVerifier(self.settings)
         self._build()
         self._load_startup_scenario()
+        if self.settings.state_file is not None:
+            self.load_state(self.settings.state_file)
 
     def _load_startup_scenario(self) -> None:
         if self.settings.scenario:
-            self.load_scenario(self.settings.scenario)
+            with self.journal.paused():  # part of the fresh state: a restore loads it again by itself
+                self.load_scenario(self.settings.scenario)
+
+    # What `_build` makes: the whole state, replaced together by a reset or a restore.
+    BUILT = (
+        "clock", "tenancy", "events", "upstream", "work", "engine", "syncs", "journal", "endpoints", "webhooks",
+        "api_faults", "contract", "story", "monitoring", "api_requests",
+    )
 
     def _build(self, clock: Clock | None = None) -> None:
         s = self.settings
@@ -70,7 +82,7 @@ class Emulator(
         self.story = Story()
         self.monitoring = EventLog(self.tenancy, s.seed, s.event_log_size, self.story, self.clock.now)
         self.events.subscribe(self.monitoring.domain_event)
-        self.journal = Journal(self.tenancy, s.request_journal_size)
+        self.api_requests = RequestJournal(self.tenancy, s.request_journal_size)
         timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
         self.upstream = Upstream(s.seed, s.account_size, self.tenancy)
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
@@ -79,6 +91,8 @@ class Emulator(
             s.seed, self.clock, self.engine, self.tenancy, self.work, CATALOG, s.strict_configuration, s.permissions,
             self.monitoring,
         )
+        self.journal = Journal(self.clock.now())
+        self.syncs.recording = lambda op, args: self.journal.change(self.clock.now, op, args)
         if getattr(self, "webhooks", None) is not None:
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}
@@ -114,10 +128,11 @@ class Emulator(
             return removed
         # The tenants' containers go whole: syncs, accounts, faults, events, deliveries and queues.
         removed = 0
-        for state in self.tenancy.drop(project_id, user_id):
-            removed += self.syncs.forget(state)
-            self.clock.cancel_owner(retry_owner(state))
-        self.upstream.forget(project_id, user_id)  # sizes set ahead for accounts not made yet
+        with self.journal.change(self.clock.now, "reset", {"project_id": project_id, "user_id": user_id}):
+            for state in self.tenancy.drop(project_id, user_id):
+                removed += self.syncs.forget(state)
+                self.clock.cancel_owner(retry_owner(state))
+            self.upstream.forget(project_id, user_id)  # sizes set ahead for accounts not made yet
         self.memory.after_reset()
         return removed
 
@@ -159,3 +174,6 @@ class Emulator(
             log.info("every webhook was delivered before shutdown")
         self.webhooks.close()
         self.lanes.shut()
+        if self.settings.state_file is not None:
+            saved = self.save_state()
+            log.info("state saved to %s (%d bytes, %d changes)", saved["path"], saved["bytes"], saved["changes"])

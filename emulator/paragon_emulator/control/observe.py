@@ -9,12 +9,12 @@ from .contract import Call
 
 if TYPE_CHECKING:
     from ..observe.event_log import EventLog, Filters
-    from ..observe.journal import Entry, Journal
+    from ..observe.journal import Entry, RequestJournal
 
 
 class ObserveControl(Core):
     monitoring: "EventLog"  # the Monitoring-style event log (event_log() is the domain events of WebhookControl)
-    journal: "Journal"
+    api_requests: "RequestJournal"  # the request journal (self.journal is the snapshots' journal of changes)
 
     def record_request(self, call: Call | None, entry: "Entry") -> None:
         """Note a request to the API: the contract report's call and the journal's entry, under the
@@ -23,7 +23,7 @@ class ObserveControl(Core):
         def note() -> None:
             if call is not None:
                 self.contract.record(call)
-            self.journal.add(entry)
+            self.api_requests.add(entry)
 
         self.locked(note)
 
@@ -43,5 +43,5 @@ class ObserveControl(Core):
         status: int | None = None,
     ) -> dict[str, Any]:
         """The journal's requests, newest first, a page at a time."""
-        found, next_cursor = self.journal.entries(project_id, user_id, cursor, limit, status)
+        found, next_cursor = self.api_requests.entries(project_id, user_id, cursor, limit, status)
         return {"data": [e.json() for e in found], "nextCursor": next_cursor}

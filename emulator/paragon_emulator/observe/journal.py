@@ -79,7 +79,7 @@ class Entry:
         return self.response.text() if self.response is not None else None
 
 
-class Journal:
+class RequestJournal:
     def __init__(self, tenants: Tenants, capacity: int):
         self.tenants = tenants
         self._kept = Ledger(capacity)
