@@ -212,3 +212,21 @@ def test_with_a_control_token_the_page_asks_for_it_once_and_then_shows_the_syncs
         assert len(asked) == 1 and "control token" in asked[0]
     finally:
         handle.close()
+
+
+def test_a_lasting_fault_is_listed_and_cleared_from_the_page(served, page_on):
+    sync_id = enable(served)
+    page = page_on(served.base_url)
+    page.goto(served.url("/_emulator/ui"))
+    status_cell(page, sync_id).wait_for()
+    page.click("#tabs [data-tab='faults']")
+    page.select_option("#fault-sync", sync_id)
+    page.select_option("select[name='kind']", "root_missing")
+    page.uncheck("#fault-form input[name='once']")
+    page.click("#inject")
+    page.wait_for_selector("[data-clear-fault]")
+    [fault] = served.emulator.list_faults()["sync"]
+    assert (fault["kind"], fault["once"], fault["syncId"]) == ("root_missing", False, sync_id)
+    page.click(f"[data-clear-fault='sync/{fault['id']}']")
+    page.wait_for_selector("#fault-list >> text=no faults")
+    assert served.emulator.list_faults()["sync"] == []
