@@ -12,12 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .emulator import Emulator
-from .http import control, permissions, records, syncs
+from .http import control, observe, permissions, records, syncs
 from .http.errors import error_response
 from .http.routing import Operation, routes
+from .http.ui import routes as ui_routes
 from .settings import Settings
 
 OPERATIONS: list[Operation] = syncs.OPERATIONS + records.OPERATIONS + permissions.OPERATIONS + control.OPERATIONS
+OPERATIONS += observe.OPERATIONS
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -62,7 +64,7 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
 
         mounted.append(mount(emulator, emulator.settings.nango_prefix))
     app = Starlette(
-        routes=routes(OPERATIONS, emulator) + mounted,
+        routes=routes(OPERATIONS, emulator) + ui_routes() + mounted,
         exception_handlers={404: _http_error, 405: _http_error},
         lifespan=lifespan,
     )

@@ -19,6 +19,7 @@ from .control.base import Core, operation
 from .control.clock import ClockControl
 from .control.contract import ContractControl, ContractRecorder
 from .control.faults import FaultControl
+from .control.observe import ObserveControl
 from .control.journal import Journal
 from .control.snapshot import SnapshotControl
 from .control.syncs import SyncControl
@@ -32,6 +33,9 @@ from .domain.service import SyncService
 from .domain.tenants import Tenants
 from .domain.work import UpstreamWork
 from .nango.keys import secret_keys as nango_keys
+from .observe.event_log import EventLog
+from .observe.journal import RequestJournal
+from .observe.story import Story
 from .settings import Settings
 from .sources.registry import CATALOG, Upstream
 from .spec.validation import api_operations
@@ -42,7 +46,8 @@ log = logging.getLogger("paragon_emulator")
 
 
 class Emulator(
-    ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, SnapshotControl, Core
+    ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, ObserveControl,
+    SnapshotControl, Core
 ):
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
@@ -67,7 +72,7 @@ class Emulator(
     # What `_build` makes: the whole state, replaced together by a reset or a restore.
     BUILT = (
         "clock", "tenancy", "events", "upstream", "work", "engine", "syncs", "journal", "endpoints", "webhooks",
-        "api_faults", "contract",
+        "api_faults", "contract", "story", "monitoring", "api_requests",
     )
 
     def _build(self, clock: Clock | None = None) -> None:
@@ -75,12 +80,17 @@ class Emulator(
         self.clock = clock or Clock(s.clock_mode, s.clock_rate, s.clock_start)
         self.tenancy = Tenants()
         self.events = EventBus(s.seed, self.tenancy)
+        self.story = Story()
+        self.monitoring = EventLog(self.tenancy, s.seed, s.event_log_size, self.story, self.clock.now)
+        self.events.subscribe(self.monitoring.domain_event)
+        self.api_requests = RequestJournal(self.tenancy, s.request_journal_size)
         timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
         self.upstream = Upstream(s.seed, s.account_size, self.tenancy)
         self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
         self.engine = self._make_engine(timing)
         self.syncs = SyncService(
-            s.seed, self.clock, self.engine, self.tenancy, self.work, CATALOG, s.strict_configuration, s.permissions
+            s.seed, self.clock, self.engine, self.tenancy, self.work, CATALOG, s.strict_configuration, s.permissions,
+            self.monitoring,
         )
         self.journal = Journal(self.clock.now())
         self.syncs.recording = lambda op, args: self.journal.change(self.clock.now, op, args)
@@ -88,7 +98,8 @@ class Emulator(
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}
         self.webhooks = Dispatcher(
-            self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), self.lanes, s.seed
+            self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), self.lanes, s.seed,
+            on_attempt=self.monitoring.webhook_attempt,
         )
         self.events.subscribe(self.webhooks.submit)
         if s.nango_prefix != "off":
@@ -99,7 +110,7 @@ class Emulator(
         self.contract = ContractRecorder(api_operations(), s.contract_log_size)
 
     def _make_engine(self, timing: Timing) -> SyncEngine:
-        return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of)
+        return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of, self.monitoring)
 
     @operation
     def reset(self, project_id: str | None = None, user_id: str | None = None, restart_clock: bool = False) -> int:

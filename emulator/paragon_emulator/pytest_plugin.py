@@ -499,6 +499,10 @@ def _paragon_scenario_marker(request: pytest.FixtureRequest) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     report = yield
+    if call.when == "call" and report.failed:
+        handle = item.stash.get(_USED, None)
+        if handle is not None:
+            report.sections.append(("paragon-emulator", _what_the_emulator_saw(handle)))
     # Strict client validation: a test that passed fails if its client sent an invalid request.
     if call.when == "call" and report.passed and item.config.stash[_OPTIONS].strict_client:
         handle = item.stash.get(_USED, None)
@@ -508,6 +512,50 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 report.outcome = "failed"
                 report.longrepr = problem
     return report
+
+
+SHOWN_REQUESTS, SHOWN_EVENTS, SHOWN_BODY = 30, 10, 300
+
+
+def _what_the_emulator_saw(handle: "ParagonEmulator") -> str:
+    """A failing test's report section: its requests to the API with the emulator's answers (so an
+    `assert 400 == 200` comes with its reason), and the newest events of the event log."""
+    emulator = handle.emulator
+    try:
+        requests = emulator.request_journal(limit=SHOWN_REQUESTS)["data"][::-1]
+        events = emulator.monitoring_events(_no_filters(), limit=SHOWN_EVENTS)["data"][::-1]
+    except Exception as exc:  # noqa: BLE001 - a report must never fail the report
+        return f"(the emulator could not say: {type(exc).__name__}: {exc})"
+    lines = [f"requests to the API in this test, oldest first (the last {SHOWN_REQUESTS} at most):"]
+    if not requests:
+        lines.append("  none")
+    for r in requests:
+        who = f"{r['userId']}, " if "userId" in r else ""
+        query = f"?{r['query']}" if r.get("query") else ""
+        lines.append(f"  {r['method']} {r['path']}{query} -> {r['status']} ({who}{r['durationMs']} ms)")
+        if r.get("requestBody"):
+            lines.append(f"    sent:     {_clip(r['requestBody'])}")
+        for v in r["violations"]:
+            lines.append(f"    noted:    {v['location']}: {v['message']}")
+        if r.get("responseBody"):
+            lines.append(f"    answered: {_clip(r['responseBody'])}")
+    lines.append("event log, oldest first (the last %d at most):" % SHOWN_EVENTS)
+    if not events:
+        lines.append("  none")
+    for e in events:
+        detail = e.get("error", {}).get("message") or ""
+        lines.append(f"  {e['timestamp']} {e['syncEvent']} sync {e['syncId']} ({e['userId']}) {e['syncStatus']} {detail}".rstrip())
+    return "\n".join(lines)
+
+
+def _no_filters() -> Any:
+    from .observe.event_log import Filters
+
+    return Filters()
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= SHOWN_BODY else text[: SHOWN_BODY - 3] + "..."
 
 
 def _invalid_requests(report: dict[str, Any]) -> str | None:

@@ -98,6 +98,20 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
         "info", description="Which lines the server logs (uvicorn's and the emulator's)."
     )
+    access_log: bool = Field(
+        False,
+        description="uvicorn's line for every request at info level. Off, the emulator logs only requests to the API "
+        "it refused (4xx, 5xx) with their reason; /_emulator/requests keeps every request either way.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="How `serve` writes its log: text lines, or one JSON object a line (with real and emulated time)."
+    )
+    event_log_size: int = Field(
+        10_000, ge=1, le=1_000_000, description="Events kept in the Monitoring-style event log (/_emulator/logs)."
+    )
+    request_journal_size: int = Field(
+        1000, ge=1, le=100_000, description="API requests kept in the request journal (/_emulator/requests)."
+    )
 
     webhook_url: str | None = Field(None, description="Where every project's webhooks go (changeable per project).")
     webhook_secret: str = Field(

@@ -272,3 +272,32 @@ def test_strict_client_fails_a_test_that_sent_an_invalid_request(pytester: pytes
         ]
     )
     run(pytester).assert_outcomes(passed=3)  # off by default
+
+
+def test_a_failing_test_reports_its_requests_and_the_emulators_answers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_enable_without_a_pipeline(paragon_client, paragon_emulator):
+            paragon_client.get("/api/syncs", params={"pageSize": "3"})
+            response = paragon_client.post("/api/syncs", json={"integration": "googledrive"})
+            assert response.status_code == 200
+
+
+        def test_passes(paragon_client):
+            assert paragon_client.post("/api/syncs", json={"integration": "SECRET-OF-A-PASSING-TEST"}).status_code == 400
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines([
+        "*- paragon-emulator -*",
+        "requests to the API in this test, oldest first*",
+        "  GET /api/syncs?pageSize=3 -> 200 (alice, * ms)",
+        "    noted:    query: query parameter 'pageSize' is not part of listSyncs",
+        "  POST /api/syncs -> 400 (alice, * ms)",
+        '    sent:     {"integration":"googledrive"}',
+        "    answered: *'pipeline' is required*",
+        "event log, oldest first*",
+        "  none",
+    ])
+    assert "SECRET-OF-A-PASSING-TEST" not in result.stdout.str()  # a passing test reports nothing

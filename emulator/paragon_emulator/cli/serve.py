@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Any
 
@@ -30,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..app import create_app
     from ..listening import listening_socket
+    from ..observe import logs
 
     settings = load_settings(**given_settings(args))
     try:
@@ -58,16 +58,17 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     emulator = app.state.emulator
-    # The emulator's own lines (what happened at shutdown, for one) beside uvicorn's.
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)-9s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per webhook attempt is the emulator's to log
+    # The emulator's lines (syncs, runs, webhooks, control actions) and uvicorn's, in one format.
+    logs.configure(settings.log_level, settings.log_format)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
             emulator.stop()  # a clock advance in progress ends at its next slice, so shutdown is prompt
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, log_level=settings.log_level, timeout_graceful_shutdown=5)
+    config = uvicorn.Config(
+        app, log_config=None, log_level=settings.log_level, access_log=settings.access_log, timeout_graceful_shutdown=5
+    )
     try:
         Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn raises the Ctrl-C again once it has shut down: a stop asked for

@@ -28,10 +28,12 @@ from typing import Callable, Protocol
 from .clock import Clock, Timer
 from .events import EventBus, SyncComplete, SyncErrored
 from .faults import FaultBook, SyncFault
+from .monitor import Monitor
 from .syncs import Status, Sync
 
 FREQUENCY_SECONDS = {"1m": 60, "5m": 300, "10m": 600, "30m": 1800, "1h": 3600, "3h": 10800, "6h": 21600, "24h": 86400}
 INITIAL, INCREMENTAL, FULL = "initial", "incremental", "full"
+CYCLE = "cycle"  # what a skip of whole periodic cycles (a full run and the incrementals after it) reports
 BEGIN, RESUME = "begin", "resume"  # what a waiting start does: a fresh run, or one after a back-off
 _TICK = timedelta(microseconds=1)
 
@@ -98,13 +100,15 @@ class Plan:
 
 class SyncEngine:
     def __init__(
-        self, clock: Clock, events: EventBus, timing: Timing, work: SyncWork, faults: Callable[[Sync], FaultBook]
+        self, clock: Clock, events: EventBus, timing: Timing, work: SyncWork, faults: Callable[[Sync], FaultBook],
+        monitor: Monitor | None = None,
     ):
         self.clock = clock
         self.events = events
         self.timing = timing
         self.work = work
         self.faults = faults  # the fault book of the sync's tenant
+        self.monitor = monitor or Monitor()
         self.run_time = timedelta(seconds=timing.run_seconds)
         # Told of every finished run of a sync that announces its runs: (sync, kind, started, ended).
         self.finish_listeners: list[Callable[[Sync, str, datetime, datetime], None]] = []
@@ -146,6 +150,7 @@ class SyncEngine:
         """A deleted sync: no timers, and no half-done run for a later sync of the same id to inherit."""
         self.stop(sync)
         self.work.forget(sync)
+        self.monitor.removed(sync)
 
     def resume(self, sync: Sync, at: datetime) -> None:
         """Carry on from where the sync stopped: finish the initial sync, or go back to the schedule."""
@@ -182,6 +187,14 @@ class SyncEngine:
         if sync.initial_complete and sync.status not in (Status.DISABLED, Status.ERRORED):
             plan.incremental_due = at + self._frequency(sync)
         self._rearm(sync)
+
+    def next_run(self, sync: Sync) -> datetime | None:
+        """When the sync's next run starts (None while one runs, or when none is due: disabled, errored)."""
+        plan = sync.plan
+        if plan is None or plan.run is not None:
+            return None
+        due = [d for d in (plan.start_at, plan.incremental_due, plan.full_due) if d is not None]
+        return min(due) if due else None
 
     # -- processing events in order ------------------------------------------------------
     def _process(self, sync: Sync, until: datetime) -> None:
@@ -235,6 +248,7 @@ class SyncEngine:
 
     def _run(self, sync: Sync, kind: str, at: datetime) -> None:
         plan = sync.plan
+        self.monitor.run_started(sync, kind, at)
         fault = self.faults(sync).take_run_fault(sync.id)
         if fault is not None:
             plan.cycle = None
@@ -259,6 +273,7 @@ class SyncEngine:
         plan = sync.plan
         plan.run = None
         sync.finish_run(at, full=run.kind == FULL, kind=run.kind)
+        self.monitor.run_finished(sync, run.kind, at, None if run.computed else run.records_seen)
         if run.kind == INITIAL:
             sync.initial_complete = True
             self.events.emit(SyncComplete(sync.pipeline, at, run.records_seen), at, sync)
@@ -278,11 +293,13 @@ class SyncEngine:
             plan = sync.plan
             plan.start_at = at + timedelta(milliseconds=fault.backoff_ms)
             plan.start_kind, plan.start_how = kind, RESUME
+            self.monitor.run_rate_limited(sync, kind, at, fault.backoff_ms)
             return
         error = behaviour.error(sync, fault)
         self._disarm(sync)
         sync.plan = Plan()
         sync.fail(at, str(error["message"]), error.get("code"))
+        self.monitor.run_failed(sync, kind, at, error)
         self.events.emit(SyncErrored(**error), at, sync)
 
     def _schedule(self, sync: Sync, at: datetime) -> None:
@@ -327,6 +344,7 @@ class SyncEngine:
         sync.start_run(end - self.run_time)
         sync.finish_run(end, full=False)
         plan.incremental_due = due + runs * period
+        self.monitor.runs_skipped(sync, INCREMENTAL, runs, due, end)
         return True
 
     def _skip_cycles(self, sync: Sync, start: datetime, until: datetime) -> None:
@@ -351,6 +369,7 @@ class SyncEngine:
         plan.incremental_due += shift
         plan.full_due += shift
         plan.cycle = (start + shift, shape)
+        self.monitor.runs_skipped(sync, CYCLE, cycles, start, start + shift)
         sync.updated_at += shift
         if sync.last_synced_at is not None:
             sync.last_synced_at += shift

@@ -9,6 +9,7 @@ from typing import Any, Callable, ContextManager
 from .catalog import Catalog
 from .clock import Clock
 from .engine import SyncEngine
+from .monitor import Monitor
 from .records import Page
 from .work import UpstreamWork
 from .permissions import PermissionGraph
@@ -29,7 +30,7 @@ class EnableRequest:
 class SyncService:
     def __init__(
         self, seed: int, clock: Clock, engine: SyncEngine, tenants: Tenants, work: UpstreamWork, catalog: Catalog,
-        strict_configuration: bool = True, permissions: bool = True,
+        strict_configuration: bool = True, permissions: bool = True, monitor: Monitor | None = None,
     ):
         self.seed = seed
         self.catalog = catalog
@@ -39,6 +40,7 @@ class SyncService:
         self.engine = engine
         self.strict_configuration = strict_configuration
         self.permissions = permissions  # keep permission graphs for the file syncs that have them
+        self.monitor = monitor  # told of every sync's status moves (domain/monitor.py)
         self._graphs = 0
         self._ordinals = 0
         # Around each change made through the service: the emulator writes it to its journal.
@@ -125,6 +127,7 @@ class SyncService:
             created_at=now,
             updated_at=now,
             ordinal=self._next_ordinal(),
+            monitor=self.monitor,
         )
         if self.permissions and request.pipeline == "files" and self.catalog.integration(request.integration).permissions:
             self._graphs += 1

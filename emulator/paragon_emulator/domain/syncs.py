@@ -81,6 +81,7 @@ class Sync:
     needs_full: bool = False
     account: Any = field(default=None, repr=False)  # the upstream account it reads, once looked up
     fault_book: Any = field(default=None, repr=False)  # its tenant's sync faults, once looked up
+    monitor: Any = field(default=None, repr=False)  # told of every status move (domain/monitor.py)
 
     @property
     def tenant(self) -> tuple[str, str]:
@@ -125,8 +126,10 @@ class Sync:
             raise ValueError("an ERRORED sync needs a reason")
         if to == Status.RATE_LIMITED and backoff_ms is None:
             raise ValueError("a RATE_LIMITED sync needs a back-off")
-        self.status = to
+        before, self.status = self.status, to
         self.reason = reason if to == Status.ERRORED else None
         self.error_code = str(error_code) if to == Status.ERRORED and error_code is not None else None
         self.rate_limit_backoff_ms = backoff_ms if to == Status.RATE_LIMITED else None
         self.updated_at = at
+        if self.monitor is not None:
+            self.monitor.transition(self, before, to, at)

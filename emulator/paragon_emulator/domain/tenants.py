@@ -28,6 +28,8 @@ class TenantState:
     events: dict[int, Any] = field(default_factory=dict)  # event seq -> DomainEvent, oldest first
     deliveries: dict[int, Any] = field(default_factory=dict)  # event seq -> webhook Delivery, oldest first
     queues: dict[str, deque] = field(default_factory=dict)  # sync id -> its deliveries waiting, in order
+    logs: dict[int, Any] = field(default_factory=dict)  # seq -> Monitoring-style event (observe/event_log.py)
+    requests: dict[int, Any] = field(default_factory=dict)  # seq -> journal entry of an API request (observe/journal.py)
     dropped: bool = False
     nango: Any = None  # what the Nango front end keeps of a project (its connections), on (project, "")
 

@@ -60,10 +60,23 @@ def advance(ctx: Context) -> dict[str, Any] | Later:
 def tenants(ctx: Context) -> dict[str, Any]:
     return {
         "data": [
-            {"projectId": p, "userId": u, "syncs": [sync_json(s) for s in syncs]}
+            {"projectId": p, "userId": u, "syncs": [sync_json(s) for s in syncs], "schedule": {
+                s.id: schedule_json(ctx.emulator, s) for s in syncs
+            }}
             for p, u, syncs in ctx.emulator.tenants()
         ]
     }
+
+
+def schedule_json(emulator: Any, sync: Any) -> dict[str, Any]:
+    """What the dashboard shows beside a sync: its next run, its last one, its records."""
+    body: dict[str, Any] = {"records": sync.records.active}
+    next_run = emulator.engine.next_run(sync)
+    if next_run is not None:
+        body["nextRunAt"] = next_run
+    if sync.last_synced_at is not None:
+        body["lastSyncedAt"] = sync.last_synced_at
+    return body
 
 
 def mint_token(ctx: Context) -> dict[str, Any]:

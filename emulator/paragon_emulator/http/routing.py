@@ -25,6 +25,7 @@ from ..tokens import AuthError, Principal, TokenVerifier
 from ..spec import validation
 from .auth import authenticate, check_control_token
 from ..control.contract import Call
+from ..observe.journal import Entry, cut
 from .errors import domain_error_response, error_response, violation
 from .rendering import JSON, RecordJSON
 
@@ -127,15 +128,23 @@ def endpoint(
     records_json = records_json or RecordJSON()
 
     async def serve(request: Request) -> Response:
+        started = time.perf_counter()
+        who: list[Principal] = []  # the caller, once its token is checked
         if real_api:
             fault, delay = emulator.api_fault_for(operation_id)
+            if fault is not None:
+                emulator.story.api_fault(operation_id, fault.status, delay, fault.id, emulator.clock.now())
             if delay:
                 await asyncio.sleep(delay / 1000)
             if fault is not None and fault.status is not None:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else None
                 message = f"injected fault {fault.id}: {operation_id} answers {fault.status}"
                 response: Response = error_response(fault.status, "INJECTED_FAULT", message, headers=headers)
-                _record(request, response, [])
+                try:
+                    who.append(tokens.principal(request, emulator.verifier))
+                except AuthError:
+                    pass
+                _record(request, response, [], b"", who, started)
                 return response
         try:
             body = await request.body() if _may_have_body(request) else b""
@@ -155,26 +164,42 @@ def endpoint(
             request.headers.get("content-type", "application/json" if body else ""),
         )
         violations: list[dict[str, str]] = []
-        response = _serve(request, core, body, _first_values(query), violations)
+        response = _serve(request, core, body, _first_values(query), violations, who)
         if isinstance(response, Later):
             response = await run_in_threadpool(response.response)
         if strict:
             response = _check_response(core, response)
         if real_api:
-            _record(request, response, violations)
+            _record(request, response, violations, body, who, started)
+        elif request.method not in ("GET", "HEAD"):
+            emulator.story.control(request.method, _url_path(request), _json_or_none(body), response.status_code, emulator.clock.now())
         return response
 
-    def _record(request: Request, response: Response, violations: list[dict[str, str]]) -> None:
-        call = Call(operation_id, request.method, _url_path(request), response.status_code, violations)
-        emulator.record_call(call)
+    def _record(
+        request: Request, response: Response, violations: list[dict[str, str]], body: bytes, who: list[Principal],
+        started: float,
+    ) -> None:
+        path = _url_path(request)
+        call = Call(operation_id, request.method, path, response.status_code, violations)
+        answer = getattr(response, "body", None)  # a streamed body (file content) is not kept
+        entry = Entry(
+            request.method, path, request.scope["query_string"].decode("latin-1"), response.status_code,
+            round((time.perf_counter() - started) * 1000, 2), emulator.clock.now(), time.time(),
+            operation_id, who[0].tenant if who else None, cut(body), cut(answer), violations,
+        )
+        emulator.record_request(call, entry)
+        if response.status_code >= 400:
+            emulator.story.refused(entry)
 
     def _serve(
-        request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str], violations: list
+        request: Request, core: validation.CoreRequest, body: bytes, query: dict[str, str], violations: list,
+        who: list[Principal],
     ) -> Response | Later:
         principal = None
         if real_api:
             try:
                 principal = tokens.principal(request, emulator.verifier)
+                who.append(principal)
             except AuthError as exc:
                 violations.append(violation("header", "Authorization", exc.code, exc.message))
                 return error_response(401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"})

@@ -40,6 +40,7 @@ class Attempt:
     status_code: int | None = None
     latency_ms: float | None = None
     error: str | None = None
+    url: str | None = None  # where it was sent
 
 
 @dataclass
@@ -155,6 +156,7 @@ class Dispatcher:
         lanes: Lanes,
         seed: int,
         capacity: int = 10_000,
+        on_attempt: Callable[[Delivery, Attempt, bool], None] | None = None,
     ):
         self.clock = clock
         self.lock = lock
@@ -165,6 +167,7 @@ class Dispatcher:
         self.tenants = tenants
         self._kept = Ledger(capacity)
         self.closed = False
+        self.on_attempt = on_attempt  # told of every attempt's outcome, under the lock (observe/)
 
     # -- called under the emulator's lock --------------------------------------------------------
     def submit(self, event: DomainEvent) -> None:
@@ -224,7 +227,7 @@ class Dispatcher:
             return
         delivery.status = DELIVERING
         delivery.next_attempt_at = None
-        attempt = Attempt(len(delivery.attempts) + 1, self.clock.now(), time.time())
+        attempt = Attempt(len(delivery.attempts) + 1, self.clock.now(), time.time(), url=endpoint.url)
         delivery.attempts.append(attempt)
         if not self.closed:
             lane = self.lanes.get(endpoint.url or "")
@@ -258,6 +261,8 @@ class Dispatcher:
         attempt.latency_ms = round((time.monotonic() - started) * 1000, 2)
         with self.lock:
             self._settle(delivery, ok)
+            if self.on_attempt is not None and not delivery.owner.dropped:
+                self.on_attempt(delivery, attempt, ok)
 
     def _settle(self, delivery: Delivery, ok: bool) -> None:
         if delivery.owner.dropped:
