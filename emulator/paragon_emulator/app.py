@@ -14,6 +14,7 @@ from starlette.responses import Response
 from .emulator import Emulator
 from .http import control, permissions, records, syncs
 from .http.errors import error_response
+from .http.route_table import RouteTable
 from .http.routing import Operation, routes
 from .settings import Settings
 
@@ -61,5 +62,6 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
         exception_handlers={404: _http_error, 405: _http_error},
         lifespan=lifespan,
     )
+    RouteTable.install(app.router)
     app.state.emulator = emulator
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from typing import Any
@@ -63,11 +64,19 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per webhook attempt is the emulator's to log
 
     class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            # What start-up made (modules, the parsed spec, the app) lives as long as the
+            # process: out of the cyclic collector's sight, so no collection walks it again.
+            gc.collect()
+            gc.freeze()
+
         def handle_exit(self, sig: int, frame: Any) -> None:
             emulator.stop()  # a clock advance in progress ends at its next slice, so shutdown is prompt
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, log_level=settings.log_level, timeout_graceful_shutdown=5)
+    # loop and http "auto": uvloop and httptools where installed (they are dependencies), else asyncio and h11.
+    config = uvicorn.Config(app, log_level=settings.log_level, timeout_graceful_shutdown=5, loop="auto", http="auto")
     try:
         Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn raises the Ctrl-C again once it has shut down: a stop asked for
