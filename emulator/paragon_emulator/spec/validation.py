@@ -15,7 +15,6 @@ from importlib import metadata, resources
 from collections.abc import Mapping
 from typing import Any, Iterable
 
-import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
@@ -30,15 +29,21 @@ from openapi_core.validation.request.exceptions import (
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from . import prebuilt
 from .compiled import TESTED_FROM, CompiledOperation, StockOperation
 from .violations import violation
 
 
+def parse_yaml(text: str) -> dict[str, Any]:
+    import yaml  # only when the spec's JSON copy is missing (spec/prebuilt.py)
+
+    # libyaml's loader when PyYAML has it: ~8x faster than the pure-Python one.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @lru_cache(maxsize=1)
 def spec_dict() -> dict[str, Any]:
-    text = resources.files("paragon_emulator").joinpath("openapi.yaml").read_text()
-    # libyaml's loader when PyYAML has it: ~8x faster than the pure-Python one at start-up.
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return prebuilt.load(resources.files("paragon_emulator").joinpath("openapi.yaml").read_text(), parse_yaml)
 
 
 @lru_cache(maxsize=1)
