@@ -19,6 +19,8 @@ from .control.base import Core, operation
 from .control.clock import ClockControl
 from .control.contract import ContractControl, ContractRecorder
 from .control.faults import FaultControl
+from .control.journal import Journal
+from .control.snapshot import SnapshotControl
 from .control.syncs import SyncControl
 from .control.upstream import UpstreamControl
 from .control.webhooks import WebhookControl
@@ -38,7 +40,9 @@ from .webhooks.delivery import Dispatcher, Endpoint, Lanes, retry_owner
 log = logging.getLogger("paragon_emulator")
 
 
-class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, Core):
+class Emulator(
+    ClockControl, SyncControl, UpstreamControl, WebhookControl, FaultControl, ContractControl, SnapshotControl, Core
+):
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
         self.lock = threading.RLock()
@@ -51,10 +55,19 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
         self.verifier = TokenVerifier(self.settings)
         self._build()
         self._load_startup_scenario()
+        if self.settings.state_file is not None:
+            self.load_state(self.settings.state_file)
 
     def _load_startup_scenario(self) -> None:
         if self.settings.scenario:
-            self.load_scenario(self.settings.scenario)
+            with self.journal.paused():  # part of the fresh state: a restore loads it again by itself
+                self.load_scenario(self.settings.scenario)
+
+    # What `_build` makes: the whole state, replaced together by a reset or a restore.
+    BUILT = (
+        "clock", "tenancy", "events", "upstream", "work", "engine", "syncs", "journal", "endpoints", "webhooks",
+        "api_faults", "contract",
+    )
 
     def _build(self, clock: Clock | None = None) -> None:
         s = self.settings
@@ -68,6 +81,8 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
         self.syncs = SyncService(
             s.seed, self.clock, self.engine, self.tenancy, self.work, CATALOG, s.strict_configuration, s.permissions
         )
+        self.journal = Journal(self.clock.now())
+        self.syncs.recording = lambda op, args: self.journal.change(self.clock.now, op, args)
         if getattr(self, "webhooks", None) is not None:
             self.webhooks.close()
         self.endpoints: dict[str, Endpoint] = {}
@@ -102,10 +117,11 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             return removed
         # The tenants' containers go whole: syncs, accounts, faults, events, deliveries and queues.
         removed = 0
-        for state in self.tenancy.drop(project_id, user_id):
-            removed += self.syncs.forget(state)
-            self.clock.cancel_owner(retry_owner(state))
-        self.upstream.forget(project_id, user_id)  # sizes set ahead for accounts not made yet
+        with self.journal.change(self.clock.now, "reset", {"project_id": project_id, "user_id": user_id}):
+            for state in self.tenancy.drop(project_id, user_id):
+                removed += self.syncs.forget(state)
+                self.clock.cancel_owner(retry_owner(state))
+            self.upstream.forget(project_id, user_id)  # sizes set ahead for accounts not made yet
         self.memory.after_reset()
         return removed
 
@@ -147,3 +163,6 @@ class Emulator(ClockControl, SyncControl, UpstreamControl, WebhookControl, Fault
             log.info("every webhook was delivered before shutdown")
         self.webhooks.close()
         self.lanes.shut()
+        if self.settings.state_file is not None:
+            saved = self.save_state()
+            log.info("state saved to %s (%d bytes, %d changes)", saved["path"], saved["bytes"], saved["changes"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -114,6 +115,12 @@ class Settings(BaseSettings):
         5.0, ge=0, le=300,
         description="On SIGTERM or Ctrl-C, real seconds spent trying the webhooks still undelivered (one more "
         "attempt each, without their back-off) before the process exits; what is left is logged.",
+    )
+
+    state_file: Path | None = Field(
+        None,
+        description="A JSON snapshot file: the emulator's state is restored from it at start-up (when it exists) "
+        "and written to it, atomically, on shutdown and on POST /_emulator/snapshot/save.",
     )
 
     _split_lists = field_validator(

@@ -235,3 +235,27 @@ def test_an_error_answer_is_a_message_and_with_json_the_body_too(emulator):
     assert plain.returncode == 1 and plain.stdout == "" and "the emulator answered 404" in plain.stderr
     scripted = emulator.control("faults", "sync", "no-such-sync", "root_missing", "--json")
     assert scripted.returncode == 1 and json.loads(scripted.stdout)["code"]
+
+
+def test_a_snapshot_taken_to_a_file_is_restored_from_it(emulator, tmp_path):
+    sync_id = enable_sync(emulator, "alice")
+    ok(emulator.control("advance", "1h"))
+    path = tmp_path / "state.json"
+    text = ok(emulator.control("snapshot", "take", str(path)))
+    assert "changes:" in text and json.loads(path.read_text())["state"]["syncs"][sync_id]["status"] == "IDLE"
+    ok(emulator.control("reset"))
+    assert as_json(emulator.control("tenants", "--json"))["data"] == []
+    changes = len(json.loads(path.read_text())["journal"])  # the enable, and the fixture's clearing of faults
+    assert f"restored {changes} change(s)" in ok(emulator.control("snapshot", "restore", str(path)))
+    tenants = as_json(emulator.control("tenants", "--json"))["data"]
+    assert [s["id"] for t in tenants for s in t["syncs"]] == [sync_id]
+
+
+def test_snapshot_errors_are_messages(emulator, tmp_path):
+    missing = emulator.control("snapshot", "restore", str(tmp_path / "nothing.json"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    (tmp_path / "old.json").write_text(json.dumps({"format": "paragon-emulator-snapshot", "version": 0}))
+    old = emulator.control("snapshot", "restore", str(tmp_path / "old.json"))
+    assert old.returncode == 1 and "format version 0" in old.stderr, old.stderr
+    unsaved = emulator.control("snapshot", "save")
+    assert unsaved.returncode == 1 and "--state-file" in unsaved.stderr

@@ -51,13 +51,14 @@ def receiver():
     r.close()
 
 
-def _serve(receiver: Receiver) -> tuple[subprocess.Popen, str]:
+def _serve(receiver: Receiver, **extra: str) -> tuple[subprocess.Popen, str]:
     env = {
         **os.environ,
         "PARAGON_EMULATOR_CLOCK_MODE": "manual",
         "PARAGON_EMULATOR_WEBHOOK_URL": receiver.url,
         "PARAGON_EMULATOR_WEBHOOK_RETRY_SCHEDULE": "3600",  # an hour of emulated time: never, on a manual clock
         "PARAGON_EMULATOR_WEBHOOK_SHUTDOWN_GRACE_SECONDS": "20",
+        **extra,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "paragon_emulator", "serve", "--port", "0"],
@@ -114,3 +115,28 @@ def test_sigterm_logs_what_could_not_be_delivered(receiver):
     assert receiver.arrived == []
     assert "3 webhook deliveries were still undelivered at shutdown" in err
     assert all(i in err for i in ids)
+
+
+def test_with_a_state_file_what_is_left_at_sigterm_is_kept_and_sent_after_the_restart(receiver, tmp_path):
+    state = str(tmp_path / "state.json")
+    # Two retries: the grace period's try uses the first, the second waits in the state file.
+    kept = {"PARAGON_EMULATOR_STATE_FILE": state, "PARAGON_EMULATOR_WEBHOOK_RETRY_SCHEDULE": "3600,3600"}
+    process, base = _serve(receiver, PARAGON_EMULATOR_WEBHOOK_SHUTDOWN_GRACE_SECONDS="1", **kept)
+    ids = _three_waiting_deliveries(base)
+    err = _stop(process)
+    assert "3 webhook deliveries were still undelivered at shutdown" in err and "state saved to" in err, err
+    receiver.status = 200
+    process, base = _serve(receiver, **kept)
+    try:
+        with httpx.Client(base_url=base, trust_env=False, timeout=30) as client:
+            log = client.get("/_emulator/webhooks/events").json()["data"]
+            assert sorted(d["id"] for d in log) == sorted(ids)
+            assert all(d["status"] == "pending" for d in log), log
+            client.post("/_emulator/clock/advance", json={"seconds": 5000}).raise_for_status()  # their retry falls due
+            deadline = time.monotonic() + 20
+            while sorted(receiver.arrived) != sorted(ids):
+                assert time.monotonic() < deadline, f"not redelivered after the restart: {receiver.arrived}"
+                time.sleep(0.05)
+    finally:
+        _stop(process)
+

@@ -186,7 +186,7 @@ def _contract(remote: Remote, args: argparse.Namespace) -> Output:
 
 
 def add_parser(commands: Any) -> None:
-    from . import faults, upstream, webhooks
+    from . import faults, snapshot, upstream, webhooks
 
     common = argparse.ArgumentParser(add_help=False)
     add_connection_options(common)
@@ -223,6 +223,7 @@ def add_parser(commands: Any) -> None:
     upstream.add_parsers(actions)
     faults.add_parsers(actions)
     webhooks.add_parsers(actions)
+    snapshot.add_parsers(actions)
     contract = actions.add("contract", "the contract report: how the client used the real API", _contract)
     contract.add_argument("--clear", action="store_true", help="forget the recorded requests (prints the empty report)")
 

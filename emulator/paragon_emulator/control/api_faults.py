@@ -3,7 +3,6 @@ for the next N calls or for a seeded fraction of calls."""
 
 from __future__ import annotations
 
-import itertools
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +38,7 @@ class ApiFaults:
         self.random = random.Random(seed)
         self.latency_ms = latency_ms
         self.rules: list[ApiFault] = []
-        self._ids = itertools.count(1)
+        self.next_id = 1  # a plain number, so a snapshot can keep it
 
     def add(
         self,
@@ -58,7 +57,8 @@ class ApiFaults:
             raise InvalidInput("status", "a fault needs a status, a delayMs, or both")
         if count is not None and fraction is not None:
             raise InvalidInput("fraction", "give count or fraction, not both")
-        rule = ApiFault(next(self._ids), tuple(operations) or ("*",), status, delay_ms, count, fraction, retry_after)
+        rule = ApiFault(self.next_id, tuple(operations) or ("*",), status, delay_ms, count, fraction, retry_after)
+        self.next_id += 1
         self.rules.append(rule)
         return rule
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..webhooks.delivery import Dispatcher, Endpoint
     from .api_faults import ApiFaults
     from .contract import ContractRecorder
+    from .journal import Journal
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,6 +57,8 @@ class Core:
     webhooks: "Dispatcher"
     api_faults: "ApiFaults"
     contract: "ContractRecorder"
+    journal: "Journal"
+    BUILT: tuple[str, ...]
 
     def locked(self, work: Callable[[], T]) -> T:
         """`work` under the lock: every operation, slice and tick goes through here or `batch`

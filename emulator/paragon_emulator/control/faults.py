@@ -9,6 +9,7 @@ from ..domain.faults import SyncFault
 from ..spec.validation import api_operations
 from .api_faults import ApiFault
 from .base import Core, operation
+from .journal import recorded
 
 
 class FaultControl(Core):
@@ -26,6 +27,7 @@ class FaultControl(Core):
         }
 
     @operation
+    @recorded
     def inject_sync_fault(self, sync_id: str, kind: str, once: bool = True, **options: Any) -> SyncFault:
         """What the sync's next run meets upstream: credential_revoked, root_missing, rate_limited, record_error."""
         sync = self.syncs.find(sync_id)
@@ -57,6 +59,7 @@ class FaultControl(Core):
         return self.locked(decide)
 
     @operation
+    @recorded
     def clear_faults(self) -> int:
         """Every sync fault and API fault (the latency stays)."""
         return self.clear_sync_faults() + self.api_faults.clear()
@@ -66,6 +69,7 @@ class FaultControl(Core):
         return self.api_faults.clear(fault_id)
 
     @operation
+    @recorded
     def clear_sync_faults(self, fault_id: int | None = None, sync_id: str | None = None) -> int:
         books = [state.faults for state in self.tenancy]
         if fault_id is not None and not any(book.find(fault_id) for book in books):

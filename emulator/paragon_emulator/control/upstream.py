@@ -9,6 +9,7 @@ from typing import Any
 from ..domain.errors import InvalidInput
 from ..sources.files import FilesAccount
 from .base import Core, operation
+from .journal import recorded
 
 
 class UpstreamControl(Core):
@@ -36,10 +37,12 @@ class UpstreamControl(Core):
         }
 
     @operation
+    @recorded
     def size_upstream(self, project_id: str, user_id: str, integration: str, kind: str, size: int) -> None:
         self.upstream.set_size(project_id, user_id, integration, kind, size)
 
     @operation
+    @recorded
     def change_upstream(
         self, project_id: str, user_id: str, integration: str, kind: str, action: str,
         external_id: str | None = None, fields: dict[str, Any] | None = None,
@@ -80,6 +83,7 @@ class UpstreamControl(Core):
         return _files_account(account, kind).directory.as_json()
 
     @operation
+    @recorded
     def set_upstream_group(
         self, project_id: str, user_id: str, integration: str, kind: str, group: str, members: list[str]
     ) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from ..domain.errors import InvalidInput
 from ..webhooks.delivery import Delivery, Endpoint, check_url
 from ..webhooks.signing import check_secret
 from .base import Core, operation
+from .journal import recorded
 
 
 class WebhookControl(Core):
@@ -23,6 +24,7 @@ class WebhookControl(Core):
         return project, self.endpoint(project)
 
     @operation
+    @recorded
     def configure_webhooks(
         self, project_id: str | None = None, url: str | None = None, secret: str | None = None,
         verify: bool | None = None,
@@ -47,6 +49,7 @@ class WebhookControl(Core):
         return self.endpoints[project]
 
     @operation
+    @recorded
     def trigger(self, sync_id: str, event_type: str, record_id: str | None = None, message: str | None = None) -> Delivery:
         """Make a sync emit an event now, like `stripe trigger` (a test of your receiver)."""
         sync = self.syncs.find(sync_id)

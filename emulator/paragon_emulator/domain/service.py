@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+import contextlib
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, ContextManager
 
 from .catalog import Catalog
 from .clock import Clock
@@ -42,6 +43,8 @@ class SyncService:
         self.permissions = permissions  # keep permission graphs for the file syncs that have them
         self._graphs = 0
         self._ordinals = 0
+        # Around each change made through the service: the emulator writes it to its journal.
+        self.recording: Callable[[str, dict[str, Any]], ContextManager[None]] = lambda op, args: contextlib.nullcontext()
 
     # -- lookups (each sync brought up to the clock's settled instant) --------------------
     def get(self, tenant: Tenant, id_: str) -> Sync:
@@ -94,6 +97,10 @@ class SyncService:
 
     # -- operations ----------------------------------------------------------------------
     def enable(self, tenant: Tenant, request: EnableRequest) -> Sync:
+        with self.recording("sync.enable", {"tenant": list(tenant), **asdict(request)}):
+            return self._enable(tenant, request)
+
+    def _enable(self, tenant: Tenant, request: EnableRequest) -> Sync:
         self.catalog.check_enable(request.integration, request.pipeline, request.configuration, self.strict_configuration)
         project_id, user_id = tenant
         new_id = sync_id(self.seed, project_id, user_id, request.integration, request.pipeline, request.configuration_name)
@@ -133,6 +140,11 @@ class SyncService:
         return self._ordinals
 
     def update(self, tenant: Tenant, id_: str, credential_id: str | None, frequency: str | None) -> Sync:
+        args = {"tenant": list(tenant), "id_": id_, "credential_id": credential_id, "frequency": frequency}
+        with self.recording("sync.update", args):
+            return self._update(tenant, id_, credential_id, frequency)
+
+    def _update(self, tenant: Tenant, id_: str, credential_id: str | None, frequency: str | None) -> Sync:
         sync = self.get(tenant, id_)
         now = self.clock.now()
         if frequency is not None and frequency != sync.frequency:
@@ -146,6 +158,10 @@ class SyncService:
         return sync
 
     def disable(self, tenant: Tenant, id_: str) -> Sync:
+        with self.recording("sync.disable", {"tenant": list(tenant), "id_": id_}):
+            return self._disable(tenant, id_)
+
+    def _disable(self, tenant: Tenant, id_: str) -> Sync:
         sync = self.get(tenant, id_)
         if sync.status == Status.DISABLED:
             return sync  # disabling twice changes nothing
@@ -154,6 +170,10 @@ class SyncService:
         return sync
 
     def reenable(self, tenant: Tenant, id_: str) -> Sync:
+        with self.recording("sync.reenable", {"tenant": list(tenant), "id_": id_}):
+            return self._reenable(tenant, id_)
+
+    def _reenable(self, tenant: Tenant, id_: str) -> Sync:
         sync = self.get(tenant, id_)
         if sync.status not in (Status.DISABLED, Status.ERRORED):
             raise IllegalTransition(
@@ -164,6 +184,10 @@ class SyncService:
         return sync
 
     def delete(self, tenant: Tenant, id_: str) -> Sync:
+        with self.recording("sync.delete", {"tenant": list(tenant), "id_": id_}):
+            return self._delete(tenant, id_)
+
+    def _delete(self, tenant: Tenant, id_: str) -> Sync:
         sync = self.get(tenant, id_)
         self.engine.remove(sync)
         self.tenants.remove_sync(sync)

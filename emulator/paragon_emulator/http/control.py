@@ -283,6 +283,21 @@ def clear_one_fault(ctx: Context) -> dict[str, Any]:
     return {"cleared": ctx.emulator.clear_api_fault(fault_id)}
 
 
+# -- snapshots -------------------------------------------------------------------------------------
+def get_snapshot(ctx: Context) -> dict[str, Any]:
+    return ctx.emulator.snapshot()
+
+
+def put_snapshot(ctx: Context) -> Later:
+    # A restore makes the past again (it can take a while): on a worker thread, the lock taken inside.
+    document = ctx.body
+    return Later(lambda: ctx.emulator.restore(document))
+
+
+def save_snapshot(ctx: Context) -> dict[str, Any]:
+    return ctx.emulator.save_state()
+
+
 def contract(ctx: Context) -> dict[str, Any]:
     return ctx.emulator.contract_report()
 
@@ -299,5 +314,8 @@ OPERATIONS += [
     Operation("PUT", "/_emulator/faults/latency", set_latency),
     Operation("DELETE", "/_emulator/faults/{kind}/{faultId}", clear_one_fault),
     Operation("GET", "/_emulator/contract", contract),
+    Operation("GET", "/_emulator/snapshot", get_snapshot),
+    Operation("PUT", "/_emulator/snapshot", put_snapshot, long=True),
+    Operation("POST", "/_emulator/snapshot/save", save_snapshot),
     Operation("DELETE", "/_emulator/contract", clear_contract),
 ]
