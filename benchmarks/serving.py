@@ -117,8 +117,10 @@ def _prepare(server) -> Setup:
                 raise BenchmarkError(f"{op.label}: not {PAGE_SIZE} records")
         status = call("status", "sync status", "GET", f"/api/syncs/{sync}", alice)
         files = [r for r in json.loads(pull.answer)["data"] if "hash" in r][:CHECKS]
+        listed = check(client.get(f"/_emulator/upstream/{project}/alice/googledrive/files", params={"limit": ACCOUNT_SIZE}))
+        owners = {item["externalId"]: item["owner"] for item in listed["items"]}  # records carry no owner
         checks = [
-            {"object": r["id"], "user": "user:" + files[(i + i % 2) % len(files)]["customFields"]["owner"], "role": "can_read"}
+            {"object": r["id"], "user": "user:" + owners[files[(i + i % 2) % len(files)]["externalId"]], "role": "can_read"}
             for i, r in enumerate(files)
         ]
         batch = call("batch", f"batch-check of {len(checks)}", "POST", f"/api/permissions/{sync}/batch-check", alice, {"checks": checks})

@@ -96,10 +96,24 @@ def test_sync_moves_that_are_refused(world):
          "configuration.backoffAtCreditPercentage must be 0.5 to 1.0"),
         ("zohocrm", "deals", {"backoffAtCreditPercentage": 1.01}, "$.configuration.backoffAtCreditPercentage",
          "configuration.backoffAtCreditPercentage must be 0.5 to 1.0"),
-        ("microsoftDynamics", "contacts", {"view": []}, "$.configuration.view", "configuration.view must be a non-empty object"),
+        *[("microsoftDynamics", "contacts", {"view": view}, "$.configuration.view",
+           'configuration.view must be an object {"type": "savedquery" or "userquery", "id": a view id}')
+          for view in ([], {"type": "savedquery"}, {"type": "systemview", "id": "1"}, {"type": "userquery", "id": ""})],
+        ("pylon", "files", {"includeDrafts": "true"}, "$.configuration.knowledgeBaseId",
+         "configuration.knowledgeBaseId is required for pylon files"),
+        ("pylon", "files", {"knowledgeBaseId": "kb", "includeDrafts": True}, "$.configuration.includeDrafts",
+         "configuration.includeDrafts must be a non-empty string"),
         ("jira", "tickets", {}, "$.configuration.projectId", "configuration.projectId is required for jira tickets"),
         ("salesforce", "custom_objects", {}, "$.configuration.customObjectName",
          "configuration.customObjectName is required for salesforce custom_objects"),
+        ("asana", "tickets", {}, "$.configuration.projectGid", "configuration.projectGid is required for asana tickets"),
+        ("sharepoint", "files", {"mimeTypes": ["text/csv"]}, "$.configuration.siteId",
+         "sharepoint files needs configuration.siteId or configuration.folderId or configuration.fileIds"),
+        ("confluence", "files", {}, "$.configuration.spaceId",
+         "confluence files needs configuration.spaceId or configuration.pageIds or configuration.pageId"),
+        ("sharepoint", "files", {"siteId": "s", "includeListItemMetadata": True}, "$.configuration.includeListItemMetadata",
+         "configuration.includeListItemMetadata is not an option of sharepoint files; allowed: fileIds, folderId, "
+         "includeMetadata, mimeTypes, siteId"),
     ],
 )
 def test_configurations_that_are_refused(world, integration, pipeline, configuration, path, message):

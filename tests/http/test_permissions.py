@@ -235,9 +235,10 @@ def test_generated_accounts_share_realistically(client, auth):
     assert len(directory["users"]) >= 12 and len(directory["groups"]) >= 3
     nested = [m for g in directory["groups"] for m in g["members"] if m.startswith("group:")]
     assert nested  # teams sit inside staff
-    owners = {r["customFields"]["owner"] for r in records}
+    upstream = {i["externalId"]: i for i in client.get(UPSTREAM, params={"limit": 1000}).json()["items"]}
+    owners = {upstream[r["externalId"]]["owner"] for r in records}
     some = records[-1]
-    owner = some["customFields"]["owner"]
+    owner = upstream[some["externalId"]]["owner"]
     assert ask(client, headers, sync, "check", object=some["id"], user=owner, role="is_owner").json() == {"hasAccess": True}
     reach = {u: ask(client, headers, sync, "list-objects", objectType="file", user=u, role="can_read").json()["objects"]
              for u in directory["users"][:8]}

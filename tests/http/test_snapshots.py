@@ -223,8 +223,13 @@ def test_pending_webhooks_survive_a_restore_and_arrive_once_the_receiver_is_back
             wait_for(lambda: len(receiver.received) == len(events), "every event delivered after the restore")
             ids = [json.loads(body)["syncInstanceId"] for _, body in receiver.received]
             assert len(ids) == len(events)
-            delivered = copy_.get("/_emulator/webhooks/events").json()["data"]
-            assert all(d["status"] == "delivered" and len(d["attempts"]) == 2 for d in delivered)
+            # The receiver counts a delivery before its answer reaches the emulator: wait for the log too.
+            def all_delivered():
+                log = copy_.get("/_emulator/webhooks/events").json()["data"]
+                return log if all(d["status"] == "delivered" for d in log) else None
+
+            delivered = wait_for(all_delivered, "the log to say delivered")
+            assert len(delivered) == len(events) and all(len(d["attempts"]) == 2 for d in delivered)
     finally:
         receiver.close()
 

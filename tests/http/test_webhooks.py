@@ -157,7 +157,9 @@ def test_every_event_type_from_a_real_scenario_arrives_signed(auth, receiver):
         assert set(by_type["sync_complete"]["data"]) == {"model", "syncedAt", "numRecords"}
         assert by_type["record_created"]["data"]["model"] == "files"
         assert set(by_type["record_updated"]["data"]) == {"recordId", "model"}
-        assert {"recordId", "model", "externalId"} == set(by_type["record_deleted"]["data"])
+        deleted = by_type["record_deleted"]["data"]
+        assert {"recordId", "model", "externalId", "id", "external_id"} == set(deleted)
+        assert (deleted["id"], deleted["external_id"]) == (deleted["recordId"], deleted["externalId"])
         assert by_type["record_errored"]["error"]["recordId"]
         with pytest.raises(InvalidSignature):
             verify(receiver.received[0][1] + b" ", receiver.received[0][0], SECRET)

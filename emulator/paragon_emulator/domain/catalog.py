@@ -14,7 +14,8 @@ from .errors import InvalidConfiguration, UnknownIntegration, UnknownPipeline
 
 FILE_STORAGE, CRM, TICKETING = "file_storage", "crm", "ticketing"
 
-# option name -> expected JSON type: "string", "boolean", "number", "string[]", "object"
+# option name -> expected JSON type: "string", "boolean", "number", "string[]", "object", or "view"
+# (Dynamics 365: {"type": "savedquery" or "userquery", "id": ...})
 Options = dict[str, str]
 
 
@@ -26,6 +27,8 @@ class Integration:
     pipelines: tuple[str, ...]
     options: dict[str, Options] = field(default_factory=dict)  # pipeline -> allowed options
     required: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pipeline -> required options
+    # pipeline -> options of which at least one is needed (each names one documented mode, e.g. site or folder)
+    one_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
     permissions: bool = False  # has a permissions graph (Permissions API)
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # number option -> (lowest, highest)
 
@@ -36,7 +39,10 @@ _JSON_TYPES = {
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "string[]": lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
     "object": lambda v: isinstance(v, dict),
+    "view": lambda v: isinstance(v, dict) and v.get("type") in ("savedquery", "userquery")
+    and isinstance(v.get("id"), str) and v["id"] != "",
 }
+_KIND_NAMES = {"view": 'an object {"type": "savedquery" or "userquery", "id": a view id}'}
 
 
 class Catalog:
@@ -84,7 +90,8 @@ class Catalog:
                     )
                 continue
             if not _JSON_TYPES[kind](value):
-                raise InvalidConfiguration(f"configuration.{key}", f"configuration.{key} must be a non-empty {kind}")
+                wanted = _KIND_NAMES.get(kind, f"a non-empty {kind}")
+                raise InvalidConfiguration(f"configuration.{key}", f"configuration.{key} must be {wanted}")
             if key in found.ranges:
                 low, high = found.ranges[key]
                 if not low <= value <= high:
@@ -94,4 +101,10 @@ class Catalog:
                 raise InvalidConfiguration(
                     f"configuration.{key}", f"configuration.{key} is required for {slug} {pipeline}"
                 )
+        modes = found.one_of.get(pipeline, ())
+        if modes and not any(key in configuration for key in modes):
+            names = " or ".join(f"configuration.{key}" for key in modes)
+            raise InvalidConfiguration(
+                f"configuration.{modes[0]}", f"{slug} {pipeline} needs {names}", allowed=list(modes)
+            )
         return found

@@ -58,6 +58,14 @@ class RecordDeleted(What):
     externalId: str | None = None
     type = "record_deleted"
 
+    def data(self) -> dict[str, Any]:
+        # The webhooks page names `id` and `external_id`; clients already read recordId/externalId.
+        data = super().data()
+        data["id"] = self.recordId
+        if self.externalId is not None:
+            data["external_id"] = self.externalId
+        return data
+
 
 @dataclass(frozen=True)
 class RecordErrored(What):

@@ -32,8 +32,11 @@ class Source(Protocol):
         """Whether a sync with this configuration sees the item."""
     def contains_others(self, item: dict[str, Any]) -> bool:
         """Whether a change to the item can change what else is in scope (a folder)."""
-    def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
-        """The item in Paragon's normalized schema; `record_id` maps an external id to its record id."""
+    def normalize(
+        self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The item in Paragon's normalized schema; `record_id` maps an external id to its record id;
+        the sync's configuration may add fields (SharePoint's includeMetadata)."""
     def item_of_record(self, data: dict[str, Any], version: int) -> dict[str, Any]:
         """The item a stored record was normalized from, as far as its content needs."""
     def content(self, item: dict[str, Any]) -> tuple[bytes, str] | None:

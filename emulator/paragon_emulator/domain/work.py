@@ -241,7 +241,7 @@ class UpstreamWork:
         def ids(external_id: str) -> str:
             return rid if rid is not None and external_id == own else record_id(sync, external_id)
 
-        return account.normalize(item, ids, sync.integration)
+        return account.normalize(item, ids, sync.integration, sync.configuration)
 
     def content(self, sync: Sync, record: StoredRecord) -> tuple[bytes, str] | None:
         """The record's content as synced (the real service proxies it from the integration)."""

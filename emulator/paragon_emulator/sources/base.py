@@ -116,7 +116,9 @@ class Account:
     def contains_others(self, item: dict[str, Any]) -> bool:
         return False
 
-    def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
+    def normalize(
+        self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
+    ) -> dict[str, Any]:
         return {"id": record_id(item["externalId"]), **{k: v for k, v in item.items() if k not in self.HIDDEN}}
 
     def item_of_record(self, data: dict[str, Any], version: int) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from .sharing import Directory, check_grant, generated_grants, grant_key, relati
 GOOGLE_FOLDER = "application/vnd.google-apps.folder"
 FOLDER = "application/x-directory"
 TOP_LEVEL_FOLDERS = 4
+DEPARTMENTS = ("Finance", "Legal", "Marketing", "Engineering", "Sales", "Operations")
+DOCUMENT_STATUSES = ("Draft", "In review", "Approved", "Final")
 BRANCHING = 4
 
 # (extension, MIME type, minimum size, maximum size, weight): a mix like a team drive's, by count.
@@ -53,6 +55,7 @@ def folder_mime(integration: str) -> str:
 
 class FilesAccount(Account):
     prefix = "file"
+    default_mime = "text/plain"  # of an item created without one
 
     def __init__(self, seed: int, key: tuple[str, ...], size: int, integration: str, articles: bool = False):
         super().__init__(seed, key, size)
@@ -62,6 +65,7 @@ class FilesAccount(Account):
         self.types = ARTICLE_TYPES if articles else FILE_TYPES + (GOOGLE_TYPES if integration == "googledrive" else ())
         self.weights = list(accumulate(t[-1] for t in self.types))
         self.versions: dict[tuple[str, int], dict[str, Any]] = {}  # every version of changed items, for content
+        self._links: dict[str, tuple[str, str | None]] = {}  # generated folder -> (name, parent's id)
         self.owners = [
             f"{self.vocab.pick('first_names', self.h('owner', n)).lower()}@{self.vocab.pick('domains', self.h('dom'))}"
             for n in range(5)
@@ -80,6 +84,37 @@ class FilesAccount(Account):
             return None
         return self.h("parent", index) % self.folders
 
+    def folder_name(self, index: int) -> str:
+        return " ".join(self.vocab.pick("words", self.h("fname", index, n)) for n in range(2)).title()
+
+    def link(self, external_id: str) -> tuple[str | None, str | None]:
+        """(name, parent's external id) of a folder, None for one that does not exist. Generated
+        folders are computed (and kept: there are few), not generated whole: paths and ancestors
+        walk them for every item read."""
+        if external_id not in self.overlay and external_id not in self.deleted:
+            found = self._links.get(external_id)
+            if found is not None:
+                return found
+            index = self.index_of(external_id)
+            if index is not None:
+                parent = self.parent_index(index)
+                found = (self.folder_name(index), self.external_id(parent) if parent is not None else None)
+                self._links[external_id] = found
+                return found
+        item = self.item(external_id)
+        return (item["name"], item.get("parentExternalId")) if item is not None else (None, None)
+
+    def path_of(self, item: dict[str, Any]) -> str:
+        """'/Folder/Sub/name.docx': where the item sits in the account, by its folders' names."""
+        names, parent, seen = [item["name"]], item.get("parentExternalId"), set()
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            name, parent = self.link(parent)
+            if name is None:
+                break
+            names.append(name)
+        return "/" + "/".join(reversed(names))
+
     def generate(self, index: int) -> dict[str, Any]:
         vocab = self.vocab
         parent = self.parent_index(index)
@@ -92,8 +127,7 @@ class FilesAccount(Account):
             "parentExternalId": self.external_id(parent) if parent is not None else None,
         }
         if index < self.folders:
-            words = " ".join(vocab.pick("words", self.h("fname", index, n)) for n in range(2))
-            item.update(name=words.title(), mimeType=folder_mime(self.integration), size=0)
+            item.update(name=self.folder_name(index), mimeType=folder_mime(self.integration), size=0)
         else:
             ext, mime, low, high, _ = self.types[bisect_right(self.weights, self.h("type", index) % self.weights[-1])]
             words = [vocab.pick("words", self.h("name", index, n)) for n in range(3)]
@@ -107,10 +141,16 @@ class FilesAccount(Account):
     def is_folder(self, item: dict[str, Any]) -> bool:
         return item["mimeType"] in (GOOGLE_FOLDER, FOLDER)
 
+    def holds_others(self, item: dict[str, Any]) -> bool:
+        """Whether other items may sit inside it (a folder here; any page in a page tree)."""
+        return self.is_folder(item)
+
     def contains_others(self, item: dict[str, Any]) -> bool:
         return self.is_folder(item)  # what is inside may have moved in or out of a sync's scope
 
-    def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
+    def normalize(
+        self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
+    ) -> dict[str, Any]:
         folder = self.is_folder(item)
         size, md5 = (0, "") if folder else content.digest(self.plan(item))
         record: dict[str, Any] = {
@@ -122,14 +162,42 @@ class FilesAccount(Account):
             "url": f"https://{integration}.example.com/files/{item['externalId']}",
             "createdAt": item["createdAt"],
             "updatedAt": item["updatedAt"],
-            "customFields": {"owner": item["owner"]},
         }
+        custom = self.custom_fields(item, configuration)
+        if custom:
+            record["customFields"] = custom
         if not folder:
             record["thumbnailUrl"] = f"https://{integration}.example.com/thumbnails/{item['externalId']}.png"
             record["hash"] = {"type": "MD5", "value": md5}
         if item.get("parentExternalId"):
             record["parentFolderId"] = record_id(item["parentExternalId"])
         return record
+
+    def custom_fields(self, item: dict[str, Any], configuration: dict[str, Any]) -> dict[str, Any]:
+        """Only what the integration's page documents: SharePoint's fullPath (always) and, with
+        includeMetadata, the list item's columns."""
+        if self.integration != "sharepoint":
+            return {}
+        custom: dict[str, Any] = {"fullPath": self.path_of(item)}
+        if configuration.get("includeMetadata"):
+            custom["metadata"] = self.list_item(item)
+        return custom
+
+    def list_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A SharePoint document library's columns for the item: its built-in ones and a few a
+        team adds (one hash decides them all)."""
+        draw = self.h("columns", item["externalId"])
+        folder = self.is_folder(item)
+        columns: dict[str, Any] = {
+            "ContentType": "Folder" if folder else "Document",
+            "Title": content.title_of(item["name"]),
+            "Author": item.get("owner", ""),
+            "_UIVersionString": f"{1 + draw % 7}.0",
+        }
+        if not folder and draw >> 8 & 3:
+            columns["Department"] = DEPARTMENTS[(draw >> 10) % len(DEPARTMENTS)]
+            columns["DocumentStatus"] = DOCUMENT_STATUSES[(draw >> 16) % len(DOCUMENT_STATUSES)]
+        return columns
 
     # -- sharing ---------------------------------------------------------------------------
     def relations(self, item: dict[str, Any]) -> list[tuple[str, str]]:
@@ -148,8 +216,7 @@ class FilesAccount(Account):
         while parent is not None and parent not in seen:
             seen.add(parent)
             chain.append(parent)
-            found = self.item(parent)
-            parent = found.get("parentExternalId") if found else None
+            name, parent = self.link(parent)
         return chain
 
     def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
@@ -160,12 +227,22 @@ class FilesAccount(Account):
             return item["externalId"] in configuration["fileIds"]
         if "mimeTypes" in configuration and item["mimeType"] not in configuration["mimeTypes"]:
             return False
+        prefix = configuration.get("prefix")  # S3: a key prefix, "reports/2025/"
+        if prefix is not None and not self.path_of(item)[1:].startswith(prefix):
+            return False
         folder = configuration.get("folderId")
         if folder is not None:
+            if folder.startswith("/") and self.integration == "dropbox":
+                return self._under_path(item, folder, bool(configuration.get("shallowSync")))
             if configuration.get("shallowSync"):
                 return item.get("parentExternalId") == folder
             return folder in self.ancestors(item)
         return True
+
+    def _under_path(self, item: dict[str, Any], folder: str, shallow: bool) -> bool:
+        """Dropbox names a folder by its path ("/Documents"), compared as Dropbox does, ignoring case."""
+        where, top = self.path_of(item).lower(), folder.rstrip("/").lower()
+        return where.rpartition("/")[0] == top if shallow else where.startswith(top + "/")
 
     # -- content ---------------------------------------------------------------------------
     def plan(self, item: dict[str, Any]) -> content.Plan:
@@ -181,7 +258,11 @@ class FilesAccount(Account):
             created=item["createdAt"],
             modified=item["updatedAt"],
             author=item.get("owner", ""),
+            front=self.front_matter(item),
         )
+
+    def front_matter(self, item: dict[str, Any]) -> str:
+        return ""
 
     def content(self, item: dict[str, Any]) -> tuple[bytes, str] | None:
         if self.is_folder(item):
@@ -269,13 +350,13 @@ class FilesAccount(Account):
 
     def build_created(self, external_id: str, fields: dict[str, Any], at: str) -> dict[str, Any]:
         checked = self.check_fields(fields)
-        mime = checked.get("mimeType", "text/plain")
+        mime = checked.get("mimeType", self.default_mime)
         ext = EXTENSIONS.get(mime, "txt" if mime.startswith("text/") else "")
         name = fields.get("name") or f"new-file-{external_id[-4:]}" + (f".{ext}" if ext else "")
         parent = fields.get("parentExternalId")
         if parent is not None:
             found = self.require(parent)
-            if not self.is_folder(found):
+            if not self.holds_others(found):
                 raise InvalidInput("fields.parentExternalId", f"'{parent}' is a file, not a folder")
         folder = mime in (GOOGLE_FOLDER, FOLDER)
         text = checked.get("content")
@@ -341,23 +422,27 @@ INTEGRATIONS = (
     Integration("googledrive", "Google Drive", FILE_STORAGE, ("files",), {"files": dict(_PICK)}, permissions=True),
     Integration("box", "Box", FILE_STORAGE, ("files",), {"files": {**_PICK, "shallowSync": "boolean"}}, permissions=True),
     Integration(
-        "dropbox", "Dropbox", FILE_STORAGE, ("files",), {"files": {**_PICK, "orgWideSync": "boolean"}}, permissions=True
+        "dropbox", "Dropbox", FILE_STORAGE, ("files",),
+        {"files": {**_PICK, "orgWideSync": "boolean", "shallowSync": "boolean"}}, permissions=True,
     ),
     Integration(
-        "onedrive", "OneDrive", FILE_STORAGE, ("files",), {"files": {**_PICK, "driveId": "string"}}, permissions=True
+        "onedrive", "OneDrive", FILE_STORAGE, ("files",), {"files": {**_PICK, "driveId": "string", "shallowSync": "boolean"}},
+        permissions=True,
     ),
     Integration(
         "sharepoint", "SharePoint", FILE_STORAGE, ("files",),
-        {"files": {**_PICK, "siteId": "string", "includeListItemMetadata": "boolean"}},
-        {"files": ("siteId",)}, permissions=True,
+        {"files": {**_PICK, "siteId": "string", "includeMetadata": "boolean"}},
+        one_of={"files": ("siteId", "folderId", "fileIds")}, permissions=True,
     ),
     Integration(
         "amazons3", "Amazon S3", FILE_STORAGE, ("files",), {"files": {**_PICK, "bucket": "string", "prefix": "string"}},
         {"files": ("bucket",)},
     ),
+    # Space sync, specific pages (and their descendants), or one page and its descendants.
     Integration(
-        "confluence", "Confluence", FILE_STORAGE, ("files",), {"files": {"spaceId": "string", "pageIds": "string[]"}},
-        {"files": ("spaceId",)}, permissions=True,
+        "confluence", "Confluence", FILE_STORAGE, ("files",),
+        {"files": {"spaceId": "string", "pageIds": "string[]", "pageId": "string"}},
+        one_of={"files": ("spaceId", "pageIds", "pageId")}, permissions=True,
     ),
     Integration("notion", "Notion", FILE_STORAGE, ("files",), {"files": {"pageIds": "string[]"}}),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..domain.catalog import TICKETING, Catalog, Integration
 from ..domain.errors import InvalidInput
 from ..domain.tenants import Tenants
-from . import crm, files, tickets
+from . import crm, files, pages, tickets
 from .base import Account
 
 # Every category module's integrations: adding one of an existing category is a row in its module.
@@ -61,7 +61,9 @@ class Upstream:
 
 # -- which category module makes the account a pipeline reads ------------------------------------
 def _files(upstream: Upstream, key: tuple[str, str, str, str], row: Integration, custom: str) -> Account:
-    # A ticketing tool's files are its help-center articles.
+    # A ticketing tool's files are its help-center articles; Notion and Confluence hold pages.
+    if row.slug in pages.DOCUMENTS:
+        return pages.PagesAccount(upstream.seed, key, upstream._size(key), row.slug)
     return files.FilesAccount(upstream.seed, key, upstream._size(key), row.slug, articles=row.category == TICKETING)
 
 

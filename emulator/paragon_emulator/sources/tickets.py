@@ -6,13 +6,22 @@ import io
 import zipfile
 from typing import Any, Callable
 
+from datetime import datetime, timedelta
+
 from ..domain.catalog import TICKETING, Integration
-from .base import Account
+from ..domain.clock import iso
+from .base import EPOCH, Account
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = (("To Do", "open"), ("In Progress", "in_progress"), ("Waiting", "pending"), ("Done", "closed"))
 TYPES = ("Bug", "Task", "Story", "Incident", "Question")
 PROJECTS = 5
+# Pylon's issue states (its page names them; `state` limits a sync to one). Its initial sync reads
+# the issues created in the 180 days before the data's present (EPOCH); an older one that changes
+# later comes in with that change.
+PYLON_STATES = (("new", "open"), ("waiting_on_you", "in_progress"), ("waiting_on_customer", "pending"),
+                ("on_hold", "pending"), ("closed", "closed"))
+PYLON_SINCE, PRESENT = iso(EPOCH - timedelta(days=180)), iso(EPOCH)
 
 
 class TicketsAccount(Account):
@@ -35,7 +44,8 @@ class TicketsAccount(Account):
     def generate(self, index: int) -> dict[str, Any]:
         v = self.vocab
         project = self.project(self.h("proj", index) % PROJECTS)
-        status_name, category = STATUSES[self.h("status", index) % len(STATUSES)]
+        statuses = PYLON_STATES if self.integration == "pylon" else STATUSES
+        status_name, category = statuses[self.h("status", index) % len(statuses)]
         created = self.when("created", index)
         external_id = self.external_id(index)
         item: dict[str, Any] = {
@@ -59,10 +69,22 @@ class TicketsAccount(Account):
         }
         if category == "closed":
             item["resolvedAt"] = item["updatedAt"]
+        due = self.h("due", index)
+        if due % 5 < 2:  # two tickets in five have a due date, days to weeks after creation
+            item["dueAt"] = iso(datetime.fromisoformat(created) + timedelta(days=1 + (due >> 8) % 45))
         return item
 
-    def normalize(self, item: dict[str, Any], record_id: Callable[[str], str], integration: str) -> dict[str, Any]:
-        record = super().normalize(item, record_id, integration)
+    def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
+        if self.integration != "pylon":
+            return True
+        if "state" in configuration and item["status"]["name"] != configuration["state"]:
+            return False
+        return item["createdAt"] >= PYLON_SINCE or item["updatedAt"] > PRESENT
+
+    def normalize(
+        self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
+    ) -> dict[str, Any]:
+        record = super().normalize(item, record_id, integration, configuration)
         record["originalRecord"] = {k: v for k, v in item.items() if k != "_version"}
         return record
 
@@ -103,4 +125,14 @@ INTEGRATIONS = (
     Integration("monday", "monday.com", TICKETING, ("tickets",), {"tickets": {"boardId": "string"}}, {"tickets": ("boardId",)}),
     Integration("clickup", "ClickUp", TICKETING, ("tickets",), {"tickets": {"listId": "string"}}, {"tickets": ("listId",)}),
     Integration("freshdesk", "Freshdesk", TICKETING, ("tickets",), {"tickets": {"companyId": "string"}}),
+    Integration(
+        "intercom", "Intercom", TICKETING, ("files", "tickets"), {"files": {"helpCenterId": "string"}, "tickets": {}}
+    ),
+    Integration("asana", "Asana", TICKETING, ("tickets",), {"tickets": {"projectGid": "string"}}, {"tickets": ("projectGid",)}),
+    # includeDrafts is the string "true" on Pylon's page, not a boolean.
+    Integration(
+        "pylon", "Pylon", TICKETING, ("files", "tickets"),
+        {"files": {"knowledgeBaseId": "string", "includeDrafts": "string"}, "tickets": {"state": "string"}},
+        {"files": ("knowledgeBaseId",)},
+    ),
 )

@@ -37,6 +37,7 @@ class Plan:
     created: str = "2025-01-01T00:00:00.000Z"  # the document's own dates (Office core properties, PDF info)
     modified: str = "2025-01-01T00:00:00.000Z"
     author: str = ""
+    front: str = ""  # written before the text: a Notion page's YAML front matter
 
     @property
     def vocab(self) -> Vocabulary:

@@ -80,7 +80,8 @@ def plain(plan: Plan) -> bytes:
 
 
 def markdown(plan: Plan) -> bytes:
-    return _fit(chain([f"# {plan.title}\n\n"], cycle(plan, _markdown_blocks(plan.seed))), plan.size)
+    heading = f"# {plan.title}\n\n" if plan.title else ""  # an untitled Notion page has none
+    return _fit(chain([heading], cycle(plan, _markdown_blocks(plan.seed))), plan.size)
 
 
 def csv(plan: Plan) -> bytes:
@@ -119,4 +120,6 @@ def write(plan: Plan) -> tuple[bytes, str]:
         data = plan.text.encode("utf-8")
     else:
         data = WRITERS.get(plan.mime, plain)(plan)
+    if plan.front:
+        data = plan.front.encode("utf-8") + data
     return data, hashlib.md5(data).hexdigest()
