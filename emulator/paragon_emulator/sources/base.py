@@ -15,8 +15,6 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
 
-from faker import Faker
-
 from ..domain.clock import iso
 from ..domain.errors import InvalidInput, NotFound
 
@@ -48,6 +46,8 @@ class Vocabulary:
 @lru_cache(maxsize=8)
 def vocabulary(seed: int) -> Vocabulary:
     """Realistic values from faker, drawn once per seed; items then pick from them by hash."""
+    from faker import Faker  # here, not at start-up: importing it costs ~50 ms, and a server may never need it
+
     fake = Faker("en_US")
     fake.seed_instance(seed)
     return Vocabulary(
