@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from . import clock, content, incremental, permissions, plugin, records, reliability, serving, snapshot, startup
+from . import clock, content, incremental, nango, permissions, plugin, records, reliability, serving, snapshot, startup
 from ._harness import Row, log
 
 FULL = {"records": 1_000_000, "syncs": 1000, "files": 100_000, "fleet": 10_000, "days": 365, "downloads": 200}
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--syncs", type=int, help="syncs in incremental_1000 (default 1,000; quick 100)")
     parser.add_argument("--repeats", type=int, default=5, help="measured cycles in incremental_1000 (default 5)")
     parser.add_argument(
-        "--only", action="append", choices=(records.NAME, clock.NAME, incremental.NAME, plugin.NAME, permissions.NAME, serving.NAME, startup.NAME, content.NAME, reliability.NAME, snapshot.NAME), help="run only this benchmark (repeatable)"
+        "--only", action="append", choices=(records.NAME, clock.NAME, incremental.NAME, plugin.NAME, permissions.NAME, serving.NAME, startup.NAME, content.NAME, reliability.NAME, snapshot.NAME, nango.NAME), help="run only this benchmark (repeatable)"
     )
     parser.add_argument(
         "--max-wall", type=float, default=3600.0, help="wall-time bound of each wait loop, in seconds (default 3600)"
@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         reliability.NAME: lambda: reliability.run(
             *((3, 200, 2) if args.quick else (8, 1000, 5)), max_wall=args.max_wall
         ),
+        nango.NAME: lambda: nango.run(10_000 if args.quick else 100_000, 2 if args.quick else 5, max_wall=args.max_wall),
     }
     selected = args.only or list(benchmarks)
     rows: list[Row] = []

@@ -49,6 +49,12 @@ VARIABLES: list[tuple[str, str, str]] = [
     ("PARAGON_CONTRACT_MAX_RECORDS", "5000",
      "scenarios that read every record skip a sync larger than this (a real account may be huge)"),
     ("PARAGON_CONTRACT_CLOCK_RATE", "60", "started emulator only: emulated seconds per real second"),
+    ("NANGO_CONTRACT_BASE_URL", "the emulator's Nango prefix",
+     "the Nango part (test_nango.py): the SDK's host, e.g. https://api.nango.dev; unset: the emulator under test's"),
+    ("NANGO_CONTRACT_SECRET_KEY", "the emulator's, from /_emulator/info", "the environment's secret key (a UUID v4)"),
+    ("NANGO_CONTRACT_CONNECTION_ID", "(unset)",
+     "a connection with the documents sync started; unset: against the emulator one is imported, elsewhere those checks skip"),
+    ("NANGO_CONTRACT_PROVIDER_CONFIG_KEY", "google-drive", "the integration of that connection"),
 ]
 
 

@@ -57,8 +57,13 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
             # A stop asked for (SIGTERM, Ctrl-C) gives undelivered webhooks their grace period.
             emulator.close(emulator.settings.webhook_shutdown_grace_seconds if emulator.stopping.is_set() else 0)
 
+    mounted: list = []
+    if emulator.settings.nango_prefix != "off":
+        from .nango.http import mount  # the Nango-compatible front end (docs/nango.md)
+
+        mounted.append(mount(emulator, emulator.settings.nango_prefix))
     app = Starlette(
-        routes=routes(OPERATIONS, emulator),
+        routes=routes(OPERATIONS, emulator) + mounted,
         exception_handlers={404: _http_error, 405: _http_error},
         lifespan=lifespan,
     )

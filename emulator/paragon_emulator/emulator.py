@@ -31,6 +31,7 @@ from .domain.events import EventBus
 from .domain.service import SyncService
 from .domain.tenants import Tenants
 from .domain.work import UpstreamWork
+from .nango.keys import secret_keys as nango_keys
 from .settings import Settings
 from .sources.registry import CATALOG, Upstream
 from .spec.validation import api_operations
@@ -90,6 +91,10 @@ class Emulator(
             self.clock, self.lock, self.tenancy, self.endpoint, list(s.webhook_retry_schedule), self.lanes, s.seed
         )
         self.events.subscribe(self.webhooks.submit)
+        if s.nango_prefix != "off":
+            from .nango.webhooks import NangoWebhooks  # Nango's sync webhooks (docs/nango.md)
+
+            NangoWebhooks(self)
         self.api_faults = ApiFaults(s.seed, s.latency_ms)
         self.contract = ContractRecorder(api_operations(), s.contract_log_size)
 
@@ -135,6 +140,10 @@ class Emulator(
             "strict": self.settings.strict,
             "projectIds": list(self.settings.project_ids),
             "audienceHosts": list(self.settings.audience_hosts),
+            "nango": {
+                "prefix": None if self.settings.nango_prefix == "off" else self.settings.nango_prefix,
+                "secretKeys": nango_keys(self.settings),
+            },
         }
 
     def token(

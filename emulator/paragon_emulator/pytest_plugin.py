@@ -410,6 +410,30 @@ class ParagonEmulator:
         kwargs.setdefault("verify", self.ssl_context)
         return httpx.Client(base_url=self.base_url, headers=headers, **kwargs)
 
+    # -- the Nango-compatible front end (docs/nango.md) ------------------------------------------
+    def nango_secret_key(self, project: str | None = None) -> str:
+        """The project's Nango secret key (a UUID v4): `new Nango({host: nango_url, secretKey})`."""
+        from .nango.keys import secret_keys
+
+        return secret_keys(self.emulator.settings)[project or self.project_id]
+
+    @property
+    def nango_url(self) -> str:
+        """The Nango front end's base URL (the SDK's `host`), e.g. http://127.0.0.1:PORT/nango."""
+        prefix = self.emulator.settings.nango_prefix
+        if prefix == "off":
+            raise RuntimeError("the Nango front end is off (nango_prefix=off)")
+        return self.base_url + prefix
+
+    def nango_client(self, project: str | None = None, **kwargs: Any) -> "httpx.Client":
+        """An httpx.Client on the Nango front end with the project's secret key; close it."""
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self.nango_secret_key(project)}", **(kwargs.pop("headers", None) or {})}
+        kwargs.setdefault("trust_env", False)
+        kwargs.setdefault("verify", self.ssl_context)
+        return httpx.Client(base_url=self.nango_url, headers=headers, **kwargs)
+
     @property
     def ssl_context(self) -> "ssl.SSLContext":
         """The session's one default SSL context, made on first use and shared by the clients it makes."""
@@ -529,6 +553,20 @@ def paragon_client_for(paragon_emulator: ParagonEmulator) -> Iterator[Callable[.
 def paragon_client(paragon_client_for: Callable[..., "httpx.Client"]) -> "httpx.Client":
     """An httpx.Client on the emulator's base URL with alice's token."""
     return paragon_client_for(DEFAULT_USER)
+
+
+@pytest.fixture
+def nango_secret_key(_paragon_session: ParagonEmulator) -> str:
+    """The default project's Nango secret key."""
+    return _paragon_session.nango_secret_key()
+
+
+@pytest.fixture
+def nango_client(paragon_emulator: ParagonEmulator) -> Iterator["httpx.Client"]:
+    """An httpx.Client on the Nango front end (base URL .../nango) with the default project's secret key."""
+    client = paragon_emulator.nango_client()
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,6 +17,7 @@ FREQUENCIES = ("1m", "5m", "10m", "30m", "1h", "3h", "6h", "24h")
 ClockMode = Literal["real", "accelerated", "manual"]
 
 CommaList = Annotated[list[str], NoDecode]
+_UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def _split(value: object) -> object:
@@ -122,10 +124,38 @@ class Settings(BaseSettings):
         description="A JSON snapshot file: the emulator's state is restored from it at start-up (when it exists) "
         "and written to it, atomically, on shutdown and on POST /_emulator/snapshot/save.",
     )
+    nango_prefix: str = Field(
+        "/nango", description="Path the Nango-compatible front end is served under (docs/nango.md); 'off' turns it off."
+    )
+    nango_secret_keys: CommaList = Field(
+        default_factory=list,
+        description="Nango secret keys as projectId=<UUID v4> pairs; a project not named gets one derived from the seed.",
+    )
 
     _split_lists = field_validator(
-        "project_ids", "audience_hosts", "public_keys", "jwt_algorithms", "webhook_retry_schedule", mode="before"
+        "project_ids", "audience_hosts", "public_keys", "jwt_algorithms", "webhook_retry_schedule", "nango_secret_keys",
+        mode="before",
     )(_split)
+
+    @field_validator("nango_prefix")
+    @classmethod
+    def _nango_prefix(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("", "off"):
+            return "off"
+        value = "/" + value.strip("/")
+        if value == "/" or value.split("/")[1] in ("api", "_emulator"):
+            raise ValueError(f"'{value}' would hide the Paragon API or the control plane; use a path like /nango, or off")
+        return value
+
+    @field_validator("nango_secret_keys")
+    @classmethod
+    def _nango_keys(cls, value: list[str]) -> list[str]:
+        for pair in value:
+            project, sep, key = pair.partition("=")
+            if not sep or not project.strip() or not _UUID4.match(key.strip()):
+                raise ValueError(f"'{pair}' is not projectId=<UUID v4> (Nango refuses secret keys that are not UUID v4)")
+        return value
 
     @field_validator("webhook_retry_schedule")
     @classmethod

@@ -31,6 +31,7 @@ class Record:
     deleted: bool = False
     index: int | None = None
     token: int = 0
+    first_seen: datetime | None = None
 
     @property
     def key(self) -> tuple[int, int]:
@@ -78,7 +79,7 @@ class ReferenceRecordStore:
         generated = index if data is None else None
         existing = self._by_id.get(record_id)
         if existing is None:
-            record = Record(record_id, external_id, 0, at, version, data, index=generated, token=self.token)
+            record = Record(record_id, external_id, 0, at, version, data, index=generated, token=self.token, first_seen=at)
             self._by_id[record_id] = record
             self._place(record, at)
             return CREATED
@@ -108,6 +109,22 @@ class ReferenceRecordStore:
 
     def live(self) -> list[Record]:
         return [r for r in self._by_id.values() if not r.deleted]
+
+    def in_order(self) -> list[Record]:
+        return [self._by_seq[s] for s in self._order]
+
+    def written_since(self, at: datetime) -> list[Record]:
+        found = []
+        for seq in reversed(self._order):
+            record = self._by_seq[seq]
+            if record.synced_at < at:
+                break
+            found.append(record)
+        return found
+
+    @property
+    def version(self) -> int:
+        return self._seq
 
     @property
     def total(self) -> int:

@@ -40,7 +40,7 @@ ops = st.lists(
 
 def _view(record) -> tuple:
     return (record.id, record.external_id, record.seq, record.synced_at, record.version, record.data, record.deleted,
-            record.index)
+            record.index, record.first_seen)
 
 
 @settings(max_examples=500, deadline=None)
@@ -80,3 +80,7 @@ def test_the_compact_store_answers_as_the_simple_one(story: list[tuple]) -> None
                 assert _view(fast.get(record_id)) == expected_view
         assert (fast.total, fast.active, fast.latest_cursor) == (reference.total, reference.active, reference.latest_cursor)
         assert list(fast.live_ids()) == list(reference.live_ids())
+        assert [_view(r) for r in fast.in_order()] == [_view(r) for r in reference.in_order()]
+        assert fast.version == reference.version
+        since = at - timedelta(microseconds=op[1] if kind == "tick" else 0)
+        assert [_view(r) for r in fast.written_since(since)] == [_view(r) for r in reference.written_since(since)]

@@ -22,6 +22,7 @@ from .. import __version__
 from ..domain.clock import Clock
 from ..domain.errors import Conflict, DomainError, InvalidInput
 from ..domain.service import EnableRequest
+from ..nango.errors import NangoError
 from ..webhooks.delivery import DELIVERING, PENDING, Attempt, retry_owner
 from .api_faults import ApiFault
 from .base import Core, operation
@@ -165,6 +166,13 @@ class SnapshotControl(Core):
             "accounts": dict(sorted(accounts.items())),
             "events": [event.id for event in self.events.log],
             "faults": [f.describe() for f in sorted((f for s in self.tenancy for f in s.faults.faults), key=lambda f: f.id)],
+            "nango": {
+                state.key[0]: sorted(
+                    [c.provider, c.connection_id, c.user_id, c.updated_at.isoformat(), len(c.pruned), sorted(c.frequencies.items())]
+                    for c in state.nango.connections.values()
+                )
+                for state in self.tenancy if getattr(state, "nango", None) is not None
+            },
         }
 
     def _replay(self, doc: dict[str, Any]) -> None:
@@ -177,9 +185,9 @@ class SnapshotControl(Core):
             try:
                 self._run_to(max(entry.at, self.clock.now()))
                 self._apply(entry)
-            except DomainError as exc:
+            except (DomainError, NangoError) as exc:
                 raise InvalidInput(
-                    "journal", f"change {number} of the snapshot ({entry.op}) failed when made again: {exc.message}"
+                    "journal", f"change {number} of the snapshot ({entry.op}) failed when made again: {exc}"
                 ) from None
         self._run_to(max(doc["now"], self.clock.now()))
 
@@ -192,6 +200,10 @@ class SnapshotControl(Core):
                 self.syncs.enable(tenant, EnableRequest(**args))  # type: ignore[arg-type]
             else:
                 getattr(self.syncs, name)(tenant, **args)
+        elif entry.op.startswith("nango."):
+            from ..nango.service import NangoService  # the Nango front end's changes (docs/nango.md)
+
+            getattr(NangoService(self, args.pop("project_id")), entry.op.removeprefix("nango."))(**args)  # type: ignore[arg-type]
         else:
             getattr(self, entry.op)(**args)
 
@@ -274,15 +286,26 @@ def _parse(document: Any) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidInput("snapshot", f"the snapshot is incomplete or damaged ({type(exc).__name__}: {exc})") from None
     for entry in parsed["journal"]:
-        known = entry.op in REPLAYED or entry.op.startswith("sync.") and entry.op[5:] in SYNC_CHANGES
+        known = (
+            entry.op in REPLAYED
+            or entry.op.startswith("sync.") and entry.op[5:] in SYNC_CHANGES
+            or entry.op.startswith("nango.") and entry.op[6:] in _nango_changes()
+        )
         if not known:
             raise InvalidInput("journal", f"the snapshot names a change this emulator does not know: {entry.op!r}")
     Clock.check(parsed["clockMode"], parsed["clockRate"])
     return parsed
 
 
+def _nango_changes() -> frozenset[str]:
+    from ..nango.service import CHANGES
+
+    return CHANGES
+
+
 def _same_state(expected: dict[str, Any], replayed: dict[str, Any]) -> None:
-    for part in ("syncs", "accounts", "events", "faults"):
+    replayed = json.loads(json.dumps(replayed))  # as the document holds it: tuples become lists
+    for part in ("syncs", "accounts", "events", "faults", "nango"):
         if expected.get(part) != replayed[part]:
             detail = _first_difference(expected.get(part), replayed[part])
             raise Conflict(
@@ -297,8 +320,12 @@ def _first_difference(a: Any, b: Any) -> str:
         for key in sorted(set(a) | set(b)):
             if a.get(key) != b.get(key):
                 return f"{key}: {_first_difference(a.get(key), b.get(key))}"
-    if isinstance(a, list) and isinstance(b, list) and len(a) != len(b):
-        return f"{len(a)} recorded, {len(b)} made again"
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{len(a)} recorded, {len(b)} made again"
+        for index, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return f"[{index}]: {_first_difference(x, y)}"
     return f"{json.dumps(a, default=str)[:120]} recorded, {json.dumps(b, default=str)[:120]} made again"
 
 

@@ -106,6 +106,8 @@ class SyncEngine:
         self.work = work
         self.faults = faults  # the fault book of the sync's tenant
         self.run_time = timedelta(seconds=timing.run_seconds)
+        # Told of every finished run of a sync that announces its runs: (sync, kind, started, ended).
+        self.finish_listeners: list[Callable[[Sync, str, datetime, datetime], None]] = []
         self.full_interval = timedelta(seconds=timing.full_interval)
 
     # -- what the service calls ----------------------------------------------------------
@@ -161,6 +163,16 @@ class SyncEngine:
         if sync.status == Status.IDLE:
             self._begin(sync, FULL, at)
         elif sync.status in (Status.ACTIVE, Status.INITIALIZING):
+            sync.plan.pending_full = True
+        self._rearm(sync)
+
+    def run_now(self, sync: Sync, at: datetime, kind: str) -> None:
+        """A run asked for now (Nango's trigger): an idle sync begins it; a busy one runs a full
+        one right after the run in progress, and an incremental one needs nothing more."""
+        sync.plan.cycle = None
+        if sync.status == Status.IDLE:
+            self._begin(sync, kind, at)
+        elif kind == FULL and sync.status in (Status.ACTIVE, Status.INITIALIZING):
             sync.plan.pending_full = True
         self._rearm(sync)
 
@@ -246,11 +258,14 @@ class SyncEngine:
     def _finish(self, sync: Sync, run: Run, at: datetime) -> None:
         plan = sync.plan
         plan.run = None
-        sync.finish_run(at, full=run.kind == FULL)
+        sync.finish_run(at, full=run.kind == FULL, kind=run.kind)
         if run.kind == INITIAL:
             sync.initial_complete = True
             self.events.emit(SyncComplete(sync.pipeline, at, run.records_seen), at, sync)
             self._schedule(sync, at)
+        if sync.announce_runs:
+            for listener in self.finish_listeners:
+                listener(sync, run.kind, run.started, at)
         if plan.pending_full:
             plan.pending_full = False
             self._begin(sync, FULL, at)
@@ -275,6 +290,8 @@ class SyncEngine:
         sync.plan.full_due = at + self.full_interval
 
     def _frequency(self, sync: Sync) -> timedelta:
+        if sync.interval_seconds is not None:
+            return timedelta(seconds=sync.interval_seconds)
         return timedelta(seconds=FREQUENCY_SECONDS[sync.frequency or self.timing.default_frequency])
 
     # -- runs without effect -------------------------------------------------------------
@@ -320,7 +337,7 @@ class SyncEngine:
         plan = sync.plan
         run = plan.run
         assert run is not None and plan.full_due is not None and plan.incremental_due is not None
-        shape = (plan.incremental_due - start, plan.full_due - start, run.next_at - start, sync.frequency)
+        shape = (plan.incremental_due - start, plan.full_due - start, run.next_at - start, sync.frequency, sync.interval_seconds)
         previous = plan.cycle
         plan.cycle = (start, shape)
         if previous is None or previous[1] != shape or start - previous[0] != self.full_interval:
@@ -355,9 +372,10 @@ class SyncEngine:
         if plan.start_at is not None:
             return plan.start_at
         run = plan.run
-        # The end of a run is quiet (but the initial run's, which emits sync_complete): like a
-        # computed run's, it is brought about by whatever comes next.
-        if run is not None and not run.computed and not (run.finishing and run.kind != INITIAL):
+        # The end of a run is quiet (but the initial run's, which emits sync_complete, and any run's
+        # of a sync that announces its runs): like a computed run's, it is brought about by
+        # whatever comes next.
+        if run is not None and not run.computed and not (run.finishing and run.kind != INITIAL and not sync.announce_runs):
             return run.next_at
         if plan.full_due is None and run is None:
             return None

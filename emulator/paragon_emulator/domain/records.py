@@ -72,6 +72,11 @@ class StoredRecord:
         return self._store._version[self._slot]
 
     @property
+    def first_seen(self) -> datetime:
+        """When it was first stored (the Nango feed's first_seen_at)."""
+        return _EPOCH + self._store._first_seen[self._slot] * _MICROSECOND
+
+    @property
     def data(self) -> dict[str, Any] | None:
         return self._store._data.get(self._slot)
 
@@ -129,6 +134,7 @@ class RecordStore:
         self._seq = array("q")
         self._version = array("q")
         self._synced = array("q")  # microseconds since 1970 (UTC)
+        self._first_seen = array("q")  # the same, of its first write
         self._index = array("q")  # the generated item's index, or -1
         self._deleted = bytearray()
         self._names: dict[int, str] = {}  # slot -> external id, where it is not generated
@@ -197,6 +203,7 @@ class RecordStore:
             self._ids.append(record_id)
             for column in (self._seq, self._version, self._synced):
                 column.append(0)
+            self._first_seen.append((at - _EPOCH) // _MICROSECOND)
             self._index.append(-1)
             self._deleted.append(0)
             self._count += 1
@@ -257,6 +264,29 @@ class RecordStore:
 
     def live(self) -> list[StoredRecord]:
         return [self._record(self._slot[record_id]) for record_id in self.live_ids()]
+
+    def in_order(self) -> list[StoredRecord]:
+        """Every record, tombstones included, in the order they were last written."""
+        return [self._record(slot) for slot in self._at_seq if slot >= 0]
+
+    def written_since(self, at: datetime) -> list[StoredRecord]:
+        """The records last written at or after `at` (what one run changed), newest first."""
+        since = (at - _EPOCH) // _MICROSECOND
+        found = []
+        at_seq, synced = self._at_seq, self._synced
+        for seq in range(len(at_seq) - 1, 0, -1):
+            slot = at_seq[seq]
+            if slot < 0:
+                continue
+            if synced[slot] < since:
+                break
+            found.append(self._record(slot))
+        return found
+
+    @property
+    def version(self) -> int:
+        """Changes with every write: what a view built from the store is still valid for."""
+        return len(self._at_seq) - 1
 
     @property
     def total(self) -> int:

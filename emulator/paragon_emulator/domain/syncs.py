@@ -61,12 +61,15 @@ class Sync:
     updated_at: datetime
     status: Status = Status.INITIALIZING
     frequency: str | None = None  # only when set explicitly (the API shows it only then)
+    interval_seconds: float | None = None  # an interval outside Paragon's set (Nango's frequency override)
     reason: str | None = None
     error_code: str | None = None
     rate_limit_backoff_ms: int | None = None
     initial_complete: bool = False
     last_synced_at: datetime | None = None
     last_full_synced_at: datetime | None = None
+    announce_runs: bool = False  # the end of every run is an event (a Nango sync webhook follows it)
+    last_run_kind: str | None = None  # initial, incremental or full (Nango's sync status tells them apart)
     records: RecordStore = field(default_factory=RecordStore, repr=False)
     permissions: PermissionGraph | None = field(default=None, repr=False)  # file syncs with permission sync
     ordinal: int = 0  # creation order: events of several syncs at one instant happen in this order
@@ -87,9 +90,10 @@ class Sync:
     def start_run(self, at: datetime) -> None:
         self._move(Status.ACTIVE, at)
 
-    def finish_run(self, at: datetime, full: bool) -> None:
+    def finish_run(self, at: datetime, full: bool, kind: str = "incremental") -> None:
         self._move(Status.IDLE, at)
         self.last_synced_at = at
+        self.last_run_kind = kind
         if full:
             self.last_full_synced_at = at
 

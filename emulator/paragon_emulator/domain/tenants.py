@@ -29,6 +29,7 @@ class TenantState:
     deliveries: dict[int, Any] = field(default_factory=dict)  # event seq -> webhook Delivery, oldest first
     queues: dict[str, deque] = field(default_factory=dict)  # sync id -> its deliveries waiting, in order
     dropped: bool = False
+    nango: Any = None  # what the Nango front end keeps of a project (its connections), on (project, "")
 
 
 class Ledger:

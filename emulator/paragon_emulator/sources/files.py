@@ -53,6 +53,11 @@ def folder_mime(integration: str) -> str:
     return GOOGLE_FOLDER if integration == "googledrive" else FOLDER
 
 
+
+def file_url(integration: str, external_id: str) -> str:
+    """Where an item lives at its integration (a file record's `url`)."""
+    return f"https://{integration}.example.com/files/{external_id}"
+
 class FilesAccount(Account):
     prefix = "file"
     default_mime = "text/plain"  # of an item created without one
@@ -159,7 +164,7 @@ class FilesAccount(Account):
             "name": item["name"],
             "mimeType": item["mimeType"],
             "size": size,  # the bytes a download gives, whatever size the item was given
-            "url": f"https://{integration}.example.com/files/{item['externalId']}",
+            "url": file_url(integration, item["externalId"]),
             "createdAt": item["createdAt"],
             "updatedAt": item["updatedAt"],
         }

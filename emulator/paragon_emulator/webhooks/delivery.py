@@ -55,7 +55,8 @@ class Delivery:
     def body(self) -> bytes:
         """The JSON sent, made when first needed (most events of a long advance are never sent)."""
         if self._body is None:
-            self._body = json.dumps(payload(self.event), separators=(",", ":")).encode()
+            own = getattr(self.event.what, "webhook_body", None)  # an event with a shape of its own (Nango's)
+            self._body = own() if own is not None else json.dumps(payload(self.event), separators=(",", ":")).encode()
         return self._body
 
 
@@ -170,10 +171,17 @@ class Dispatcher:
         owner = self.tenants.get((event.project_id, event.user_id))
         delivery = Delivery(event, owner)
         self._kept.add(owner.deliveries, event.seq, delivery)
-        if event.sync_id not in owner.queues and not self.endpoint_for(event.project_id).url:
+        if event.sync_id not in owner.queues and not self._endpoint(event).url:
             delivery.status = NO_URL  # nothing waits before it and nowhere to send: settled as it is made
             return
         self._enqueue(delivery)
+
+    def _endpoint(self, event: DomainEvent) -> Endpoint:
+        """Where the event goes: its project's endpoint, unless the event names its own URL (a Nango
+        connection's webhook_url_override)."""
+        endpoint = self.endpoint_for(event.project_id)
+        url = getattr(event.what, "webhook_url", None)
+        return Endpoint(url, endpoint.secret) if url else endpoint
 
     def _enqueue(self, delivery: Delivery) -> None:
         queue = delivery.owner.queues.setdefault(delivery.event.sync_id, deque())
@@ -209,7 +217,7 @@ class Dispatcher:
     def _attempt(self, delivery: Delivery) -> None:
         if delivery.owner.dropped:
             return
-        endpoint = self.endpoint_for(delivery.event.project_id)
+        endpoint = self._endpoint(delivery.event)
         if not endpoint.url:
             delivery.status = NO_URL  # kept in the log: nothing is lost, it can be redelivered
             self._next(delivery)
@@ -236,7 +244,9 @@ class Dispatcher:
     def _send(self, client: httpx.Client, delivery: Delivery, attempt: Attempt, endpoint: Endpoint) -> None:
         started = time.monotonic()
         try:
-            headers = {"content-type": "application/json", **sign(delivery.event.id, delivery.body, endpoint.secret)}
+            own = getattr(delivery.event.what, "webhook_headers", None)
+            signed = own(delivery.body) if own is not None else sign(delivery.event.id, delivery.body, endpoint.secret)
+            headers = {"content-type": "application/json", **signed}
             response = client.post(endpoint.url or "", content=delivery.body, headers=headers)
             attempt.status_code = response.status_code
             ok = 200 <= response.status_code < 300

@@ -1,0 +1,37 @@
+"""Nango provider names <-> the emulator's integration slugs, and the syncs and models each offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Nango's provider name -> the emulator's integration slug (fact sheet section 7). Only file storage
+# integrations for now: their `files` pipeline backs Nango's `documents` template.
+PROVIDERS = {
+    "google-drive": "googledrive",
+    "one-drive": "onedrive",
+    "sharepoint-online": "sharepoint",
+    "box": "box",
+    "dropbox": "dropbox",
+    "notion": "notion",
+}
+SLUGS = {slug: name for name, slug in PROVIDERS.items()}
+
+
+@dataclass(frozen=True)
+class SyncKind:
+    pipeline: str
+    models: tuple[str, ...]
+
+
+# Nango sync name -> the pipeline behind it. `documents` is Nango's Google Drive template; `files`
+# is the emulator's pipeline name; both are the one sync of a connection's files.
+SYNCS = {"documents": SyncKind("files", ("Document", "File")), "files": SyncKind("files", ("Document", "File"))}
+MODELS = {"Document": "documents", "File": "files"}
+BASE = "base"  # Nango's default variant
+
+
+def provider_of(key: str) -> str | None:
+    """The Nango provider name of a provider_config_key: a Nango name or an emulator slug."""
+    if key in PROVIDERS:
+        return key
+    return SLUGS.get(key)

@@ -1,0 +1,114 @@
+"""Nango's sync webhooks: shape, sorted keys, both signatures, where they go, the delivery log, retries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from starlette.testclient import TestClient
+
+from paragon_emulator import create_app
+from paragon_emulator.nango.keys import secret_keys
+from tests.conftest import PROJECT, advance, make_settings
+from tests.http.test_webhooks import Receiver, wait_for
+from tests.nango.conftest import Nango
+
+UPSTREAM = f"/_emulator/upstream/{PROJECT}/alice/googledrive/files"
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def setup(receiver):
+    settings = make_settings(webhook_retry_schedule=[10, 20], webhook_timeout_seconds=2)
+    with TestClient(create_app(settings)) as client:
+        nango = Nango(client, secret_keys(settings)[PROJECT])
+        nango.connect("conn-1", "alice")
+        nango.ok("PATCH", "/connections/conn-1", params={"provider_config_key": "google-drive"},
+                 json={"webhook_url_override": receiver.url})
+        yield client, nango
+
+
+def nango_events(receiver):
+    return [(headers, body) for headers, body in receiver.received if json.loads(body).get("from") == "nango"]
+
+
+def test_a_run_with_changes_sends_one_signed_sync_webhook(setup, receiver):
+    client, nango = setup
+    nango.start()
+    advance(client, 5)  # initial run: 09:00:01 to 09:00:03
+    [(headers, body)] = wait_for(lambda: nango_events(receiver), "the initial run's Nango webhook")
+    payload = json.loads(body)
+    assert payload == {
+        "from": "nango", "type": "sync", "connectionId": "conn-1", "providerConfigKey": "google-drive",
+        "syncName": "documents", "syncVariant": "base", "model": "Document", "syncType": "INITIAL",
+        "success": True, "responseResults": {"added": 25, "updated": 0, "deleted": 0},
+        "modifiedAfter": "2026-01-05T09:00:01.000Z", "queryTimeStamp": "2026-01-05T09:00:01.000Z",
+    }
+    # Keys sorted, no spaces: the SDK's legacy check re-serializes the parsed body and must get the same bytes.
+    assert body == json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    key = nango.key
+    assert headers["X-Nango-Hmac-Sha256"] == hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Nango-Signature"] == hashlib.sha256(key.encode() + body).hexdigest()
+    # modifiedAfter reads exactly what the run wrote.
+    records = nango.records(model="Document", modified_after=payload["modifiedAfter"], limit=100).json()["records"]
+    assert len(records) == 25
+
+
+def test_quiet_runs_send_nothing_and_incremental_changes_are_counted(setup, receiver):
+    client, nango = setup
+    nango.start()
+    advance(client, 5)
+    wait_for(lambda: nango_events(receiver), "the initial webhook")
+    advance(client, 300)  # five incremental runs with nothing to read
+    items = sorted(client.get(UPSTREAM).json()["items"], key=lambda i: i["externalId"])
+    client.patch(UPSTREAM + f"/items/{items[0]['externalId']}", json={"fields": {"name": "x.txt"}})
+    client.post(UPSTREAM + "/items", json={"fields": {"name": "new.txt"}})
+    advance(client, 60)
+    events = wait_for(lambda: nango_events(receiver)[1:], "the incremental run's webhook")
+    assert len(nango_events(receiver)) == 2
+    payload = json.loads(events[0][1])
+    assert payload["syncType"] == "INCREMENTAL" and payload["responseResults"] == {"added": 1, "updated": 1, "deleted": 0}
+    [status] = nango.status()
+    assert status["latestResult"] == {"Document": {"added": 1, "updated": 1, "deleted": 0}}
+
+
+def test_a_failed_run_sends_success_false_and_the_log_keeps_every_delivery(setup, receiver):
+    client, nango = setup
+    nango.start()
+    advance(client, 5)
+    [status] = nango.status()
+    fault = client.post("/_emulator/faults/sync", json={"syncId": status["id"], "kind": "credential_revoked"})
+    assert fault.status_code == 200, fault.text
+    advance(client, 60)
+    events = wait_for(lambda: [json.loads(b) for _, b in nango_events(receiver) if not json.loads(b)["success"]], "a failure webhook")
+    assert events[0]["error"]["type"] == "sync_error" and "no longer valid" in events[0]["error"]["description"]
+    assert nango.status()[0]["status"] == "ERROR"
+    logged = client.get("/_emulator/webhooks/events", params={"type": "nango_sync"}).json()["data"]
+    assert [d["payload"]["success"] for d in logged] == [True, False]
+    assert {d["syncId"] for d in logged} == {status["id"]}
+
+
+def test_a_failing_receiver_is_retried_on_the_clock(setup, receiver):
+    client, nango = setup
+    receiver.mode = "fail"
+    nango.start()
+    advance(client, 5)
+    wait_for(lambda: receiver.attempts >= 1, "the first attempt")
+    wait_for(lambda: client.get("/_emulator/webhooks/events", params={"type": "nango_sync"}).json()["data"][0]["status"] == "pending",
+             "the delivery to wait for its retry")
+    receiver.mode = "ok"
+    advance(client, 30)
+    wait_for(lambda: nango_events(receiver), "the retried delivery")
+    # The receiver has the body before the emulator has its answer: wait for the log to settle.
+    wait_for(lambda: client.get("/_emulator/webhooks/events", params={"type": "nango_sync"}).json()["data"][0]["status"] == "delivered",
+             "the delivery to be settled")
+    [delivery] = client.get("/_emulator/webhooks/events", params={"type": "nango_sync"}).json()["data"]
+    assert len(delivery["attempts"]) == 2
