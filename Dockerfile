@@ -44,6 +44,9 @@ COPY contract_tests ./contract_tests
 RUN /opt/venv/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels . \
  && /opt/venv/bin/pip install --no-cache-dir --no-deps /tmp/wheels/*.whl \
  && /opt/venv/bin/paragon-emulator spec --format json > /dev/null
+# (That last command also writes the spec's JSON copy into the package, spec/__pycache__/, so the
+# server never parses YAML at start-up: spec/prebuilt.py. The requirements above bring uvicorn's
+# fast stack, httptools and uvloop, and orjson: the image serves as `serve` does on a developer's machine.)
 # pip (and setuptools/wheel where the venv has them) are not needed at run time.
 RUN /opt/venv/bin/python -m pip uninstall --yes pip setuptools wheel
 

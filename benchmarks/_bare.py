@@ -50,4 +50,8 @@ if __name__ == "__main__":
     manifest = json.loads(Path(sys.argv[1]).read_text())
     manifest.update(dict([entry("GET", "/_bare/ready", 200, "text/plain", b"ok")]))
     # The same uvicorn.run call as `paragon-emulator serve` (cli.py), at the benchmarks' log level.
-    uvicorn.run(app(manifest), host=HOST, port=int(sys.argv[2]), log_level="warning", timeout_graceful_shutdown=5)
+    # The same stack too: uvloop and httptools where installed, as `serve` picks them.
+    uvicorn.run(
+        app(manifest), host=HOST, port=int(sys.argv[2]), log_level="warning", timeout_graceful_shutdown=5,
+        loop="auto", http="auto",
+    )

@@ -175,6 +175,16 @@ def fmt_ratio(value: float) -> str:
     return f"{value:.1f}x" if value < 10 else f"{value:.0f}x"
 
 
+def ratio_range(ratios: list[float], percent: bool = False) -> str:
+    """The median of per-round ratios (each measured side by side in one round) and their range."""
+    import statistics
+
+    shown = (lambda r: f"{r:.0%}") if percent else fmt_ratio
+    if len(ratios) == 1:
+        return shown(ratios[0])
+    return f"{shown(statistics.median(ratios))} ({shown(min(ratios))}-{shown(max(ratios))})"
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-quantile by rank (q=0.99: the p99), the way every latency row here reports it."""
     ordered = sorted(values)

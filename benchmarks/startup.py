@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from . import _bare
-from ._harness import HOST, BenchmarkError, Process, Row, fmt_ratio, free_port
+from ._harness import HOST, BenchmarkError, Process, Row, free_port, ratio_range
 
 NAME = "startup"
 
@@ -91,12 +91,12 @@ def run(repeats: int = 5) -> list[Row]:
             serve.append(_serve_once())
             fixture.append(_fixture_once())
     b, s, f = (statistics.median(x) for x in (bare, serve, fixture))
-    how = f"median of {repeats}; bare: {_ms(b)}"
+    how = f"median of {repeats} rounds, bare/serve/fixture interleaved; ratio: median of the rounds' ratios (range)"
     return [
         Row(NAME, f"`paragon-emulator serve` to first validated 200: {_ms(s)}", f"bare uvicorn Starlette app: {_ms(b)}",
-            fmt_ratio(s / b), f"process start to GET /api/syncs 200 with a token; runs {', '.join(_ms(x) for x in serve)}; {how}"),
+            ratio_range([x / y for x, y in zip(serve, bare)]), f"process start to GET /api/syncs 200 with a token; runs {', '.join(_ms(x) for x in serve)}; {how}"),
         Row(NAME, f"in-process fixture, process start to first validated 200: {_ms(f)}", f"bare uvicorn Starlette app: {_ms(b)}",
-            fmt_ratio(f / b), f"python -c: import the plugin, ParagonEmulator(...), GET /api/syncs, close; runs "
+            ratio_range([x / y for x, y in zip(fixture, bare)]), f"python -c: import the plugin, ParagonEmulator(...), GET /api/syncs, close; runs "
             f"{', '.join(_ms(x) for x in fixture)}"),
     ]
 

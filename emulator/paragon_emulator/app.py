@@ -14,6 +14,7 @@ from starlette.responses import Response
 from .emulator import Emulator
 from .http import control, observe, permissions, records, syncs
 from .http.errors import error_response
+from .http.route_table import RouteTable
 from .http.routing import Operation, routes
 from .http.ui import routes as ui_routes
 from .settings import Settings
@@ -68,5 +69,6 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
         exception_handlers={404: _http_error, 405: _http_error},
         lifespan=lifespan,
     )
+    RouteTable.install(app.router)
     app.state.emulator = emulator
     return app

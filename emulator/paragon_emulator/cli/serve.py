@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from typing import Any
 
@@ -62,12 +63,24 @@ def run(args: argparse.Namespace) -> int:
     logs.configure(settings.log_level, settings.log_format)
 
     class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            # What start-up made (modules, the parsed spec, the app) lives as long as the
+            # process: out of the cyclic collector's sight, so no collection walks it again.
+            gc.collect()
+            gc.freeze()
+            # Syncs make objects by the million, nearly all long-lived and few in cycles: collect
+            # the young generation every 50,000 allocations, not 700 (5-10% of an initial sync).
+            gc.set_threshold(50_000, 50, 100)
+
         def handle_exit(self, sig: int, frame: Any) -> None:
             emulator.stop()  # a clock advance in progress ends at its next slice, so shutdown is prompt
             super().handle_exit(sig, frame)
 
+    # loop and http "auto": uvloop and httptools where installed (they are dependencies), else asyncio and h11.
     config = uvicorn.Config(
-        app, log_config=None, log_level=settings.log_level, access_log=settings.access_log, timeout_graceful_shutdown=5
+        app, log_config=None, log_level=settings.log_level, access_log=settings.access_log, timeout_graceful_shutdown=5,
+        loop="auto", http="auto",
     )
     try:
         Server(config).run(sockets=[sock])

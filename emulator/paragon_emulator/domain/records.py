@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
+from array import array
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from sortedcontainers import SortedList
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Iterator
 
 from .errors import InvalidInput, RecordNotFound
 
@@ -38,128 +38,289 @@ def decode_cursor(cursor: str) -> int:
         raise InvalidInput("cursor", f"cursor '{cursor}' is not a cursor this API returned") from None
 
 
-@dataclass(slots=True)
-class StoredRecord:
-    """A record as last synced. `data` is kept only when it cannot be regenerated (changed items)."""
+_tokens = itertools.count(1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 
-    id: str
-    external_id: str
-    seq: int
-    synced_at: datetime
-    version: int
-    data: dict[str, Any] | None = None
-    deleted: bool = False
-    first_seen: datetime | None = None  # when it was first stored (the Nango feed's first_seen_at)
+
+class StoredRecord:
+    """A record as last synced: a view of its slot in the store, made on read (the store keeps none).
+
+    `data` is kept only when it cannot be regenerated (changed items). `key` names this state of
+    the record for as long as the process lives: a change gives the record a new seq, so a new key.
+    A view is read before the store changes again (under the emulator's lock)."""
+
+    __slots__ = ("_store", "_slot", "id", "seq")
+
+    def __init__(self, store: "RecordStore", slot: int, record_id: str, seq: int):
+        self._store, self._slot, self.id, self.seq = store, slot, record_id, seq
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self._store.token, self.seq)
+
+    @property
+    def external_id(self) -> str:
+        return self._store._external_id(self._slot)
+
+    @property
+    def synced_at(self) -> datetime:
+        return _EPOCH + self._store._synced[self._slot] * _MICROSECOND
+
+    @property
+    def version(self) -> int:
+        return self._store._version[self._slot]
+
+    @property
+    def first_seen(self) -> datetime:
+        """When it was first stored (the Nango feed's first_seen_at)."""
+        return _EPOCH + self._store._first_seen[self._slot] * _MICROSECOND
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        return self._store._data.get(self._slot)
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self._store._deleted[self._slot])
+
+    @property
+    def index(self) -> int | None:
+        """The generated item the record is (None: its data is kept)."""
+        index = self._store._index[self._slot]
+        return index if index >= 0 else None
 
 
 @dataclass(frozen=True)
 class Page:
-    records: list[StoredRecord]
+    store: "RecordStore"
+    slots: list[int]  # the records', in seq order
+    seqs: list[int]
     total: int
     active: int
     remaining: int
     cursor: str | None
     last_seen_ms: int
 
+    @property
+    def records(self) -> list[StoredRecord]:
+        return self.views(range(len(self.slots)))
+
+    def views(self, positions: "Iterable[int]") -> list[StoredRecord]:
+        """The records at these positions of the page."""
+        store, slots, seqs = self.store, self.slots, self.seqs
+        return [StoredRecord(store, slots[i], store._ids[slots[i]], seqs[i]) for i in positions]
+
+    @property
+    def keys(self) -> list[tuple[int, int]]:
+        token = self.store.token
+        return [(token, seq) for seq in self.seqs]
+
 
 class RecordStore:
+    """The records of one sync, compactly: a million records are a few arrays and one dict.
+
+    A record is a *slot* (its place in the arrays, fixed for its life); what cannot be recomputed
+    is kept per slot: its seq, version, sync time (microseconds), tombstone flag, and either the
+    index of the generated item it came from (its external id is then the account's to name) or
+    its external id and data. Seqs index `_at_seq` (the slot holding each seq, -1 once moved on),
+    and a Fenwick tree over seqs counts the records after a cursor.
+    """
+
     def __init__(self) -> None:
-        self._by_id: dict[str, StoredRecord] = {}
-        self._by_seq: dict[int, StoredRecord] = {}
-        self._order: SortedList = SortedList()
-        self._seq = 0
-        self._deleted = 0
+        self.token = next(_tokens)  # names this store in keys that outlive it (rendered JSON)
+        self._slot: dict[str, int] = {}  # record id -> slot, in creation order
+        self._ids: list[str] = []  # slot -> record id (the same string objects as the keys)
+        self._seq = array("q")
+        self._version = array("q")
+        self._synced = array("q")  # microseconds since 1970 (UTC)
+        self._first_seen = array("q")  # the same, of its first write
+        self._index = array("q")  # the generated item's index, or -1
+        self._deleted = bytearray()
+        self._names: dict[int, str] = {}  # slot -> external id, where it is not generated
+        self._data: dict[int, dict[str, Any]] = {}  # slot -> data, where it cannot be regenerated
+        self._name_of: Callable[[int], str] | None = None  # a generated item's external id by index
+        self._at_seq = array("q", [-1])  # seq -> slot; seq 0 is never given
+        self._present = array("q", [0])  # Fenwick tree over seqs (1-based): 1 where a record sits
+        self._count = 0
+        self._deleted_count = 0
+
+    # -- the seq index -----------------------------------------------------------------------
+    def _mark(self, seq: int, delta: int) -> None:
+        tree, size = self._present, len(self._present)
+        while seq < size:
+            tree[seq] += delta
+            seq += seq & -seq
+
+    def _before(self, seq: int) -> int:
+        """How many records sit at seqs 1..seq."""
+        tree, total = self._present, 0
+        seq = min(seq, len(tree) - 1)
+        while seq > 0:
+            total += tree[seq]
+            seq -= seq & -seq
+        return total
+
+    def _grow(self) -> None:
+        """Double the Fenwick tree (rebuilt from `_at_seq`: O(n), once per doubling)."""
+        size = 2 * len(self._present)
+        tree = array("q", bytes(8 * size))
+        at_seq, taken = self._at_seq, len(self._at_seq)
+        for seq in range(1, size):
+            if seq < taken and at_seq[seq] >= 0:
+                tree[seq] += 1
+            parent = seq + (seq & -seq)
+            if parent < size:
+                tree[parent] += tree[seq]
+        self._present = tree
 
     # -- writing -------------------------------------------------------------------------
-    def _place(self, record: StoredRecord, at: datetime) -> None:
-        if record.seq:
-            self._order.remove(record.seq)
-            del self._by_seq[record.seq]
-        self._seq += 1
-        record.seq = self._seq
-        record.synced_at = at
-        self._order.add(record.seq)
-        self._by_seq[record.seq] = record
+    def _place(self, slot: int, at: datetime) -> None:
+        old = self._seq[slot]
+        if old:
+            self._at_seq[old] = -1
+            self._mark(old, -1)
+        seq = len(self._at_seq)
+        self._at_seq.append(slot)
+        if seq >= len(self._present):
+            self._grow()
+        else:
+            self._mark(seq, 1)
+        self._seq[slot] = seq
+        self._synced[slot] = (at - _EPOCH) // _MICROSECOND
 
     def upsert(
-        self, record_id: str, external_id: str, version: int, at: datetime, data: dict[str, Any] | None = None
+        self, record_id: str, external_id: str, version: int, at: datetime, data: dict[str, Any] | None = None,
+        index: int | None = None, name_of: Callable[[int], str] | None = None,
     ) -> str | None:
-        """Store a record as synced at `at`; returns created/updated, or None when its version is unchanged."""
-        existing = self._by_id.get(record_id)
-        if existing is None:
-            record = StoredRecord(record_id, external_id, 0, at, version, data, first_seen=at)
-            self._by_id[record_id] = record
-            self._place(record, at)
-            return CREATED
-        if not existing.deleted and existing.version == version:
-            return None
-        if existing.deleted:
-            self._deleted -= 1
-            existing.deleted = False
-        existing.version, existing.data = version, data
-        self._place(existing, at)
-        return UPDATED
+        """Store a record as synced at `at`; returns created/updated, or None when its version is unchanged.
+
+        Without `data`, the record is the generated item `index`, named by `name_of(index)`."""
+        slot = self._slot.get(record_id)
+        if slot is None:
+            slot = len(self._ids)
+            self._slot[record_id] = slot
+            self._ids.append(record_id)
+            for column in (self._seq, self._version, self._synced):
+                column.append(0)
+            self._first_seen.append((at - _EPOCH) // _MICROSECOND)
+            self._index.append(-1)
+            self._deleted.append(0)
+            self._count += 1
+            outcome = CREATED
+        else:
+            if not self._deleted[slot] and self._version[slot] == version:
+                return None
+            if self._deleted[slot]:
+                self._deleted_count -= 1
+                self._deleted[slot] = 0
+            outcome = UPDATED
+        self._version[slot] = version
+        if data is None and index is not None and name_of is not None:
+            self._name_of = name_of
+            self._index[slot] = index
+            self._names.pop(slot, None)
+            self._data.pop(slot, None)
+        else:
+            self._index[slot] = -1
+            self._names[slot] = external_id
+            if data is None:
+                self._data.pop(slot, None)
+            else:
+                self._data[slot] = data
+        self._place(slot, at)
+        return outcome
 
     def delete(self, record_id: str, at: datetime) -> bool:
-        existing = self._by_id.get(record_id)
-        if existing is None or existing.deleted:
+        slot = self._slot.get(record_id)
+        if slot is None or self._deleted[slot]:
             return False
-        existing.deleted = True
-        self._deleted += 1
-        self._place(existing, at)
+        self._deleted[slot] = 1
+        self._deleted_count += 1
+        self._place(slot, at)
         return True
 
     # -- reading -------------------------------------------------------------------------
+    def _external_id(self, slot: int) -> str:
+        index = self._index[slot]
+        if index < 0:
+            return self._names[slot]
+        assert self._name_of is not None
+        return self._name_of(index)
+
+    def _record(self, slot: int) -> StoredRecord:
+        return StoredRecord(self, slot, self._ids[slot], self._seq[slot])
+
     def get(self, record_id: str) -> StoredRecord:
-        found = self._by_id.get(record_id)
-        if found is None:
+        slot = self._slot.get(record_id)
+        if slot is None:
             raise RecordNotFound("recordId", f"record '{record_id}' not found in this sync")
-        return found
+        return self._record(slot)
+
+    def live_ids(self) -> Iterator[str]:
+        """The ids of the records not deleted, in the order they were first stored."""
+        deleted = self._deleted
+        return (record_id for record_id, slot in self._slot.items() if not deleted[slot])
 
     def live(self) -> list[StoredRecord]:
-        return [r for r in self._by_id.values() if not r.deleted]
+        return [self._record(self._slot[record_id]) for record_id in self.live_ids()]
 
     def in_order(self) -> list[StoredRecord]:
         """Every record, tombstones included, in the order they were last written."""
-        by_seq = self._by_seq
-        return [by_seq[s] for s in self._order]
+        return [self._record(slot) for slot in self._at_seq if slot >= 0]
 
     def written_since(self, at: datetime) -> list[StoredRecord]:
         """The records last written at or after `at` (what one run changed), newest first."""
+        since = (at - _EPOCH) // _MICROSECOND
         found = []
-        for seq in reversed(self._order):
-            record = self._by_seq[seq]
-            if record.synced_at < at:
+        at_seq, synced = self._at_seq, self._synced
+        for seq in range(len(at_seq) - 1, 0, -1):
+            slot = at_seq[seq]
+            if slot < 0:
+                continue
+            if synced[slot] < since:
                 break
-            found.append(record)
+            found.append(self._record(slot))
         return found
 
     @property
     def version(self) -> int:
         """Changes with every write: what a view built from the store is still valid for."""
-        return self._seq
+        return len(self._at_seq) - 1
 
     @property
     def total(self) -> int:
-        return len(self._by_id)
+        return self._count
 
     @property
     def active(self) -> int:
-        return len(self._by_id) - self._deleted
+        return self._count - self._deleted_count
 
     @property
     def latest_cursor(self) -> str | None:
-        return encode_cursor(self._order[-1]) if self._order else None
+        at_seq = self._at_seq
+        for seq in range(len(at_seq) - 1, 0, -1):  # the newest seq is always taken: one step
+            if at_seq[seq] >= 0:
+                return encode_cursor(seq)
+        return None
 
     def page(self, cursor: str | None, size: int) -> Page:
         after = decode_cursor(cursor) if cursor else 0
-        start = self._order.bisect_right(after)
-        seqs = list(self._order.islice(start, start + size))
-        records = [self._by_seq[s] for s in seqs]
-        remaining = len(self._order) - start - len(seqs)
-        if records:
-            next_cursor: str | None = encode_cursor(records[-1].seq)
-            last_seen = int(records[-1].synced_at.timestamp() * 1000)
+        at_seq, end = self._at_seq, len(self._at_seq)
+        slots: list[int] = []
+        start = after + 1
+        while len(slots) < size and start < end:
+            chunk = at_seq[start : start + size - len(slots)]
+            slots.extend(chunk if -1 not in chunk else [slot for slot in chunk if slot >= 0])
+            start += len(chunk)
+        seq_of = self._seq
+        seqs = [seq_of[slot] for slot in slots]
+        if slots:
+            remaining = self._count - self._before(seqs[-1])
+            next_cursor: str | None = encode_cursor(seqs[-1])
+            synced = _EPOCH + self._synced[slots[-1]] * _MICROSECOND
+            last_seen = int(synced.timestamp() * 1000)
         else:
+            remaining = self._count - self._before(after)
             next_cursor, last_seen = cursor, 0
-        return Page(records, self.total, self.active, remaining, next_cursor, last_seen)
+        return Page(self, slots, seqs, self.total, self.active, remaining, next_cursor, last_seen)

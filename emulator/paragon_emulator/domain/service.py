@@ -10,12 +10,14 @@ from .catalog import Catalog
 from .clock import Clock
 from .engine import SyncEngine
 from .monitor import Monitor
-from .records import Page
+from .records import Page, StoredRecord
 from .work import UpstreamWork
 from .permissions import PermissionGraph
 from .errors import IllegalTransition, InvalidInput, NoContent, NoPermissions, RecordNotFound, SyncAlreadyExists, SyncNotFound
 from .syncs import Status, Sync, default_credential_id, sync_id
 from .tenants import Tenant, Tenants, TenantState
+
+DataOf = Callable[[list[StoredRecord]], list[dict[str, Any]]]  # records -> their answers
 
 
 @dataclass(frozen=True)
@@ -195,17 +197,19 @@ class SyncService:
         return sync
 
     # -- records ---------------------------------------------------------------------------
-    def page(self, tenant: Tenant, id_: str, cursor: str | None, size: int) -> tuple[Page, list[dict[str, Any]]]:
-        """A page of the sync's records after `cursor`, and the records as served."""
+    def page(self, tenant: Tenant, id_: str, cursor: str | None, size: int) -> tuple[Page, DataOf]:
+        """A page of the sync's records after `cursor`, and how to get records as served.
+
+        Records as served are asked for separately (and only under the lock this runs under): a
+        caller that kept a record's answer by its `key` needs only the rest."""
         if size < 1:
             raise InvalidInput("pageSize", f"pageSize must be at least 1, not {size}")
         sync = self.get(tenant, id_)
-        page = sync.records.page(cursor, size)
-        return page, self.work.records_data(sync, page.records)
+        return sync.records.page(cursor, size), lambda records: self.work.records_data(sync, records)
 
-    def record(self, tenant: Tenant, id_: str, record_id: str) -> dict[str, Any]:
+    def record(self, tenant: Tenant, id_: str, record_id: str) -> tuple[StoredRecord, DataOf]:
         sync = self.get(tenant, id_)
-        return self.work.record_data(sync, sync.records.get(record_id))
+        return sync.records.get(record_id), lambda records: self.work.records_data(sync, records)
 
     def content(self, tenant: Tenant, id_: str, record_id: str) -> tuple[bytes, str]:
         sync = self.get(tenant, id_)

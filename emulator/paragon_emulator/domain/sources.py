@@ -6,7 +6,7 @@ domain never imports `sources/` and never asks which category an account is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 
@@ -17,7 +17,6 @@ class Change(Protocol):
 
 class Source(Protocol):
     changes: Sequence[Change]  # the change log: syncs read it from where they last stopped
-    rendered: MutableMapping[tuple[str, str], dict[str, Any]]  # generated records already normalized
 
     # -- reading ------------------------------------------------------------------------
     def external_ids(self) -> Iterator[str]: ...

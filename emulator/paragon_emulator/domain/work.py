@@ -24,9 +24,6 @@ from .syncs import Sync
 
 
 BATCH = 1000  # items read per step of a run
-# Generated records are rebuilt on read rather than stored; the most recently read are kept, as
-# test suites read the same pages again and again.
-RENDERED_PER_ACCOUNT = 20_000
 
 
 RECORD_CHANGES = {CREATED: RecordCreated, UPDATED: RecordUpdated}
@@ -141,13 +138,14 @@ class UpstreamWork:
         if read == BATCH:
             return Step(done=False, seconds=seconds)
         if kind != INCREMENTAL:
-            for record in sync.records.live():
-                if record.id not in run.seen:
-                    sync.records.delete(record.id, at)
-                    if sync.permissions is not None:
-                        self._unplace(sync, account, record.id, record.external_id, at)
-                    if notify:
-                        self.events.emit(RecordDeleted(record.id, sync.pipeline, record.external_id), at, sync)
+            gone = [rid for rid in sync.records.live_ids() if rid not in run.seen]
+            for rid in gone:
+                external_id = sync.records.get(rid).external_id
+                sync.records.delete(rid, at)
+                if sync.permissions is not None:
+                    self._unplace(sync, account, rid, external_id, at)
+                if notify:
+                    self.events.emit(RecordDeleted(rid, sync.pipeline, external_id), at, sync)
             sync.needs_full = run.record_failed  # a failed record is brought in line by the next full run
         sync.reading = None
         return Step(done=True, seconds=seconds, records_seen=sync.records.active)
@@ -155,11 +153,11 @@ class UpstreamWork:
     def _store(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, notify: bool, rid: str) -> str:
         external_id = item["externalId"]
         version = int(item.get("_version", 0))
-        generated = version == 0 and account.index_of(external_id) is not None
-        # Generated items are regenerated on read; changed ones are kept as synced, so a later
-        # upstream change stays invisible until the sync that sees it.
-        data = None if generated else self.normalize(sync, account, item, rid)
-        outcome = sync.records.upsert(rid, external_id, version, at, data)
+        index = account.index_of(external_id) if version == 0 else None
+        # Generated items are regenerated on read (the store keeps their index alone); changed ones
+        # are kept as synced, so a later upstream change stays invisible until the sync that sees it.
+        data = None if index is not None else self.normalize(sync, account, item, rid)
+        outcome = sync.records.upsert(rid, external_id, version, at, data, index, account.external_id)
         if notify and outcome is not None:
             self.events.emit(RECORD_CHANGES[outcome](rid, sync.pipeline), at, sync)
         if sync.permissions is not None:
@@ -217,7 +215,7 @@ class UpstreamWork:
         return self.records_data(sync, [record])[0]
 
     def records_data(self, sync: Sync, records: list[StoredRecord]) -> list[dict[str, Any]]:
-        """The records as served. The dicts returned are never changed afterwards (callers may cache by identity)."""
+        """The records as served (a record's answer is the same for as long as its `key` names it)."""
         account: Account | None = None
         found: list[dict[str, Any]] = []
         for record in records:
@@ -231,15 +229,10 @@ class UpstreamWork:
         return found
 
     def _generated(self, sync: Sync, account: Account, record: StoredRecord) -> dict[str, Any]:
-        key = (sync.id, record.external_id)
-        data = account.rendered.get(key)
-        if data is None:
-            index = account.index_of(record.external_id)
-            assert index is not None, "records without data are generated items"
-            data = account.rendered[key] = self.normalize(sync, account, account.generate(index))
-            if len(account.rendered) > RENDERED_PER_ACCOUNT:
-                account.rendered.popitem(last=False)
-        return data
+        # Not kept: the HTTP layer keeps records' JSON, bounded by bytes (http/rendering.py).
+        index = record.index
+        assert index is not None, "records without data are generated items"
+        return self.normalize(sync, account, account.generate(index))
 
     def normalize(self, sync: Sync, account: Account, item: dict[str, Any], rid: str | None = None) -> dict[str, Any]:
         """The upstream item in Paragon's normalized schema for the pipeline."""

@@ -13,7 +13,7 @@ def pull(ctx: Context) -> Response:
     settings = ctx.emulator.settings
     size = int(ctx.query.get("pageSize", settings.page_size_default))
     cursor = ctx.query.get("cursor") or None
-    page, data = ctx.emulator.syncs.page(ctx.tenant, ctx.path["syncId"], cursor, min(size, settings.page_size_max))
+    page, data_of = ctx.emulator.syncs.page(ctx.tenant, ctx.path["syncId"], cursor, min(size, settings.page_size_max))
     paging: dict[str, Any] = {
         "totalRecords": page.total,
         "totalActiveRecords": page.active,
@@ -22,11 +22,12 @@ def pull(ctx: Context) -> Response:
     }
     if page.cursor is not None:
         paging["cursor"] = page.cursor
-    return ctx.records_json.page(data, {"paging": paging})
+    return ctx.records_json.page(page.keys, lambda missing: data_of(page.views(missing)), {"paging": paging})
 
 
 def get_record(ctx: Context) -> Response:
-    return ctx.records_json.one(ctx.emulator.syncs.record(ctx.tenant, ctx.path["syncId"], ctx.path["recordId"]))
+    record, data_of = ctx.emulator.syncs.record(ctx.tenant, ctx.path["syncId"], ctx.path["recordId"])
+    return ctx.records_json.one(record.key, lambda missing: data_of([record]))
 
 
 def content(ctx: Context) -> Response:

@@ -423,9 +423,8 @@ class NangoService:
         account = work.account(sync)
         found = []
         for record in records:
-            data = record.data if record.data is not None else account.rendered.get((sync.id, record.external_id))
-            if data is not None:
-                found.append(document(data))
+            if record.data is not None:
+                found.append(document(record.data))
             else:  # a generated item: straight from upstream (tests compare it with the Paragon record)
                 found.append(document_of_item(account.generate(account.index_of(record.external_id)), sync.integration))
         return found

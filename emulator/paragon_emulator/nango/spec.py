@@ -9,10 +9,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from openapi_core import Config, OpenAPI
 
-from ..spec import validation
+from ..spec import prebuilt, validation
 from ..spec.compiled import CompiledOperation
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -21,7 +20,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 @lru_cache(maxsize=1)
 def spec_dict() -> dict[str, Any]:
     text = resources.files("paragon_emulator.nango").joinpath("openapi.yaml").read_text()
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return prebuilt.load(text, validation.parse_yaml)  # its JSON copy, as the Paragon spec (spec/prebuilt.py)
 
 
 @lru_cache(maxsize=1)
