@@ -29,11 +29,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python3 -m venv /opt/venv
 WORKDIR /src
 
-# Dependencies first, from pyproject.toml alone, so that a source change reuses this layer.
-COPY pyproject.toml ./
+# Dependencies first, from pyproject.toml and the lock alone, so that a source change reuses this
+# layer: the versions requirements.lock pins (the ones CI tests), for a reproducible image.
+COPY pyproject.toml requirements.lock ./
 RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
- && /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt
+ && /opt/venv/bin/pip install --no-cache-dir -c requirements.lock -r /tmp/requirements.txt
 
 # Then the package itself, as a wheel (no editable install, no source tree in the image). setup.py
 # ships the top-level fixtures/ (bundled scenarios) and contract_tests/ inside the package.
