@@ -26,7 +26,7 @@ class SyncKind:
 # Nango sync name -> the pipeline behind it. `documents` is Nango's Google Drive template; `files`
 # is the emulator's pipeline name; both are the one sync of a connection's files.
 SYNCS = {"documents": SyncKind("files", ("Document", "File")), "files": SyncKind("files", ("Document", "File"))}
-MODELS = {"Document": "documents", "File": "files"}
+MODELS = {"Document": "documents", "File": "files"}  # model -> the Nango sync name it belongs to
 BASE = "base"  # Nango's default variant
 
 
@@ -35,3 +35,8 @@ def provider_of(key: str) -> str | None:
     if key in PROVIDERS:
         return key
     return SLUGS.get(key)
+
+
+def models_of(pipeline: str) -> list[tuple[str, str]]:
+    """(Nango sync name, model) of every model a pipeline's runs write: each gets its own webhook."""
+    return [(MODELS[model], model) for model in dict.fromkeys(m for k in SYNCS.values() if k.pipeline == pipeline for m in k.models)]
