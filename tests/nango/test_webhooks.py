@@ -129,3 +129,17 @@ def test_a_failing_receiver_is_retried_on_the_clock(setup, receiver):
     deliveries = {d["payload"]["model"]: d for d in settled(client, 2)}
     assert len(deliveries["Document"]["attempts"]) == 2
     assert {json.loads(body)["model"] for _, body in nango_events(receiver)} == {"Document", "File"}
+
+
+def test_a_crm_run_sends_one_webhook_for_its_model(setup, receiver):
+    client, nango = setup
+    nango.connect("crm-1", "alice", "hubspot")
+    nango.ok("PATCH", "/connections/crm-1", params={"provider_config_key": "hubspot"}, json={"webhook_url_override": receiver.url})
+    nango.start("crm-1", "hubspot", ["deals"])
+    advance(client, 5)
+    [delivery] = settled(client, 1)
+    assert len(nango_events(receiver)) == 1
+    payload = json.loads(nango_events(receiver)[0][1])
+    assert (payload["providerConfigKey"], payload["syncName"], payload["model"], payload["success"]) == ("hubspot", "deals", "Deal", True)
+    written = nango.records("crm-1", "hubspot", model="Deal", modified_after=payload["modifiedAfter"], limit=1000).json()["records"]
+    assert payload["responseResults"] == {"added": len(written), "updated": 0, "deleted": 0} and written
