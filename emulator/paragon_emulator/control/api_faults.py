@@ -52,7 +52,7 @@ class ApiFaults:
     ) -> ApiFault:
         unknown = [op for op in operations if op != "*" and op not in known]
         if unknown:
-            raise InvalidInput("operations", f"unknown operation {unknown[0]}; use operationIds of the spec or '*'")
+            raise InvalidInput("operations", f"unknown operation {unknown[0]}; use operationIds of the Paragon or the Nango spec, or '*'")
         if status is None and not delay_ms:
             raise InvalidInput("status", "a fault needs a status, a delayMs, or both")
         if count is not None and fraction is not None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..domain.errors import NotFound
 from ..domain.faults import SyncFault
+from ..nango.spec import operation_ids as nango_operation_ids
 from ..spec.validation import api_operations
 from .api_faults import ApiFault
 from .base import Core, operation
@@ -39,10 +40,10 @@ class FaultControl(Core):
         self, operations: list[str] | None = None, status: int | None = None, delay_ms: int = 0,
         count: int | None = None, fraction: float | None = None, retry_after: int = 1,
     ) -> ApiFault:
-        """Make chosen operations (operationIds, or all) fail or slow down: next N calls or a seeded fraction."""
-        return self.api_faults.add(
-            operations or ["*"], set(api_operations()), status, delay_ms, count, fraction, retry_after
-        )
+        """Make chosen operations (operationIds of the Paragon or the Nango spec, or all) fail or slow
+        down: next N calls or a seeded fraction."""
+        known = set(api_operations()) | set(nango_operation_ids().values())
+        return self.api_faults.add(operations or ["*"], known, status, delay_ms, count, fraction, retry_after)
 
     @operation
     def set_latency(self, latency_ms: int) -> None:

@@ -6,6 +6,7 @@ slash (Express's non-strict routing); anything else under the prefix is Nango's 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -37,8 +38,21 @@ def json_response(body: Any, status: int = 200) -> Response:
     return Response(encode(body), status_code=status, media_type="application/json")
 
 
-def error_response(error: NangoError) -> Response:
-    return json_response(error.body(), error.status)
+def error_response(error: NangoError, headers: dict[str, str] | None = None) -> Response:
+    response = json_response(error.body(), error.status)
+    response.headers.update(headers or {})
+    return response
+
+
+# The codes an injected status answers with: Nango's rate limiter's and its catch-all's (502 and 503
+# come from a gateway in front of Nango, which has no body of its own; these are chosen here).
+FAULT_CODES = {429: "too_many_request", 500: "server_error", 502: "bad_gateway", 503: "service_unavailable"}
+
+
+def fault_response(fault: Any, operation_id: str) -> Response:
+    headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else None
+    message = f"injected fault {fault.id}: {operation_id} answers {fault.status}"
+    return error_response(NangoError(fault.status, FAULT_CODES.get(fault.status, "server_error"), message), headers)
 
 
 @dataclass
@@ -69,10 +83,19 @@ def authenticate(request: Request, keys: dict[str, str]) -> str:
 
 def endpoint(emulator: "Emulator", method: str, path: str, handler: Callable[[Call], Any]) -> Callable:
     names = spec.query_names()[(method, path)]
+    operation_id = spec.operation_ids()[(method, path)]
     keys = secret_keys(emulator.settings)
     strict = emulator.settings.strict  # answers validated against the Nango spec too
 
     async def serve(request: Request) -> Response:
+        # API faults meet a call before anything else, as at the Paragon door (http/routing.py).
+        fault, delay = emulator.api_fault_for(operation_id)
+        if fault is not None:
+            emulator.story.api_fault(operation_id, fault.status, delay, fault.id, emulator.clock.now())
+        if delay:
+            await asyncio.sleep(delay / 1000)
+        if fault is not None and fault.status is not None:
+            return fault_response(fault, operation_id)
         try:
             body = await request.body()
         except ClientDisconnect:

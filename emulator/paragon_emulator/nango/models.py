@@ -1,5 +1,6 @@
-"""Records as Nango models: `Document` (Nango's Google Drive template) and `File` (the emulator's
-normalized File record with the upstream id as `id`). Payloads only; metadata is the feed's."""
+"""Records as Nango models: `Document` (Nango's Google Drive template), `File` (the emulator's
+normalized File record with the upstream id as `id`) and the CRM's `Contact`, `Company` and `Deal`
+(the normalized CRM record, likewise). Payloads only; metadata is the feed's."""
 
 from __future__ import annotations
 
@@ -41,4 +42,11 @@ def file(data: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-RENDER: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"Document": document, "File": file}
+def crm_record(data: dict[str, Any]) -> dict[str, Any]:
+    """Every field of the normalized record, the upstream id as `id` (the emulator's own id is not Nango's)."""
+    return {"id": data["externalId"], **{k: v for k, v in data.items() if k not in ("id", "externalId")}}
+
+
+RENDER: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "Document": document, "File": file, "Contact": crm_record, "Company": crm_record, "Deal": crm_record,
+}

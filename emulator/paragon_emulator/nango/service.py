@@ -24,12 +24,12 @@ from . import feed, frequency
 from .connections import Connection, NangoProject
 from .errors import NangoError, unknown_connection_for_records
 from .models import RENDER, document, document_of_item
-from .providers import BASE, MODELS, PROVIDERS, SYNCS, provider_of
+from .providers import BASE, MODELS, PROVIDERS, SYNCS, provider_of, syncs_of
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
 
-AUTH_MODES = {name: "OAUTH2" for name in PROVIDERS}  # every file-storage provider connects with OAuth 2
+AUTH_MODES = {name: "OAUTH2" for name in PROVIDERS}  # every provider here connects with OAuth 2
 MODIFIED_AFTER_WINDOW = timedelta(days=365)
 
 
@@ -238,13 +238,14 @@ class NangoService:
             conns = [conn]
         else:
             conns = self.state.of_provider(provider)
-        refs = self.refs(syncs, variants) if syncs else [SyncRef("documents", BASE, "files")]
+        named = self.refs(syncs, variants) if syncs else None
         if not conns:
             raise NangoError(400, "no_syncs_found", "No syncs found given the inputs.")
-        if any(r.variant != BASE and r.variant not in c.variants for c in conns for r in refs):
+        pairs = [(c, r) for c in conns for r in (named or self.refs(syncs_of(c.provider)))]
+        if any(r.name not in syncs_of(c.provider) or (r.variant != BASE and r.variant not in c.variants) for c, r in pairs):
             raise NangoError(400, "no_syncs_found", "No syncs found given the inputs.")
         # One sync a connection, pipeline and variant, whatever names selected it.
-        unique = {(c.id, r.pipeline, r.variant): (c, r) for c in conns for r in refs}
+        unique = {(c.id, r.pipeline, r.variant): (c, r) for c, r in pairs}
         return list(unique.values())
 
     @journaled
@@ -300,10 +301,11 @@ class NangoService:
             conns = [conn]
         else:
             conns = self.state.of_provider(provider)
-        wanted = list(SYNCS) if names == ["*"] else [n for n in dict.fromkeys(names) if n in SYNCS]
         return [
             self._status(conn, SyncRef(name, variant, SYNCS[name].pipeline))
-            for conn in conns for name in wanted for variant in [BASE, *sorted(conn.variants)]
+            for conn in conns
+            for name in (syncs_of(conn.provider) if names == ["*"] else [n for n in dict.fromkeys(names) if n in syncs_of(conn.provider)])
+            for variant in [BASE, *sorted(conn.variants)]
         ]
 
     def _status(self, conn: Connection, ref: SyncRef) -> dict[str, Any]:
@@ -349,7 +351,7 @@ class NangoService:
         conn = self.connection(self.provider(key), connection_id)
         if conn is None:
             raise NangoError(400, "unknown_connection")
-        kind = SYNCS.get(name)
+        kind = SYNCS.get(name) if name in syncs_of(conn.provider) else None
         variant = variant or BASE
         if kind is None or (variant != BASE and variant not in conn.variants):
             raise NangoError(400, "unknown_sync")
@@ -378,7 +380,7 @@ class NangoService:
             raise unknown_connection_for_records()
         name = MODELS.get(model)
         variant = variant or BASE
-        if name is None or (variant != BASE and variant not in conn.variants):
+        if name not in syncs_of(conn.provider) or (variant != BASE and variant not in conn.variants):
             return conn, None  # no records of that model were ever stored
         return conn, self._sync(conn, SyncRef(name, variant, SYNCS[name].pipeline))
 
@@ -388,9 +390,9 @@ class NangoService:
         if conn is None:
             raise NangoError(404, "unknown_connection", f"Connection '{connection_id}' not found",
                              payload={"connectionId": connection_id, "providerConfigKey": key})
-        kind = SYNCS.get(name)
+        kind = SYNCS.get(name) if name in syncs_of(conn.provider) else None
         if kind is None:
-            raise NangoError(404, "not_found", f"No sync '{name}' (syncs: {', '.join(SYNCS)})")
+            raise NangoError(404, "not_found", f"No sync '{name}' (syncs: {', '.join(syncs_of(conn.provider))})")
         if variant.lower() == BASE:
             raise NangoError(400, "invalid_uri_params", "'base' is the default variant; it cannot be created or deleted")
         return conn, SyncRef(name, variant, kind.pipeline)

@@ -51,6 +51,15 @@ def query_names() -> dict[tuple[str, str], frozenset[str]]:
     return found
 
 
+@lru_cache(maxsize=1)
+def operation_ids() -> dict[tuple[str, str], str]:
+    """(METHOD, path) -> its operationId: what an API fault names (`/_emulator/faults/api`)."""
+    return {
+        (method.upper(), path): item[method]["operationId"]
+        for path, item in spec_dict()["paths"].items() for method in METHODS if method in item
+    }
+
+
 def operations() -> list[tuple[str, str]]:
     return sorted(query_names())
 

@@ -1,6 +1,7 @@
 """Nango's sync webhooks, through the emulator's one delivery machinery (queues, retries, the log).
 
-One webhook a run that changed records, for the `Document` model of the `documents` sync:
+One webhook per model a run that changed records (Nango's one per model per run: `Document` of
+the `documents` sync, then `File` of the `files` sync, both written by the one files pipeline):
 success with the run's counts and `modifiedAfter` (the run's start: read the records modified
 after it), or failure when the sync errs. The body is JSON with its keys sorted and no spaces (as
 Nango's stable stringify), signed with the project's signing key (its secret key):
@@ -24,11 +25,12 @@ from ..domain.events import DomainEvent, What
 from ..domain.syncs import Sync
 from .connections import Connection
 from .keys import secret_keys
+from .providers import models_of
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
 
-SYNC_NAME, MODEL, VARIANT = "documents", "Document", "base"
+VARIANT = "base"
 
 
 def hmac_signature(key: str, body: bytes) -> str:
@@ -81,10 +83,10 @@ class NangoWebhooks:
                 return conn
         return None
 
-    def _base(self, sync: Sync, conn: Connection, kind: str) -> dict[str, Any]:
+    def _base(self, sync: Sync, conn: Connection, kind: str, sync_name: str, model: str) -> dict[str, Any]:
         return {
             "from": "nango", "type": "sync", "connectionId": conn.connection_id, "providerConfigKey": conn.provider,
-            "syncName": SYNC_NAME, "syncVariant": sync.configuration_name or VARIANT, "model": MODEL,
+            "syncName": sync_name, "syncVariant": sync.configuration_name or VARIANT, "model": model,
             "syncType": "INCREMENTAL" if kind == INCREMENTAL else "INITIAL",  # full runs are reported as INITIAL
         }
 
@@ -104,9 +106,10 @@ class NangoWebhooks:
         conn.latest_results[sync.id] = results  # the status's latestResult
         if not changed:
             return  # Nango sends no success webhook for a run that changed nothing
-        body = self._base(sync, conn, kind)
-        body.update(success=True, responseResults=results, modifiedAfter=iso(started), queryTimeStamp=iso(started))
-        self._emit(sync, conn, body, ended)
+        for sync_name, model in models_of(sync.pipeline):
+            body = self._base(sync, conn, kind, sync_name, model)
+            body.update(success=True, responseResults=dict(results), modifiedAfter=iso(started), queryTimeStamp=iso(started))
+            self._emit(sync, conn, body, ended)
 
     def on_event(self, event: DomainEvent) -> None:
         if event.type != "sync_errored":
@@ -115,9 +118,10 @@ class NangoWebhooks:
         conn = self._connection(sync) if sync is not None and sync.announce_runs else None
         if sync is None or conn is None:
             return
-        body = self._base(sync, conn, sync.last_run_kind or "initial")
-        body.update(
-            success=False, error={"type": "sync_error", "description": event.data.get("message", "")},
-            startedAt=iso(event.at), failedAt=iso(event.at),
-        )
-        self._emit(sync, conn, body, event.at)
+        for sync_name, model in models_of(sync.pipeline):  # each Nango sync of the pipeline failed
+            body = self._base(sync, conn, sync.last_run_kind or "initial", sync_name, model)
+            body.update(
+                success=False, error={"type": "sync_error", "description": event.data.get("message", "")},
+                startedAt=iso(event.at), failedAt=iso(event.at),
+            )
+            self._emit(sync, conn, body, event.at)
