@@ -116,6 +116,17 @@ class VerifiedTokens:
         return principal
 
 
+async def meet_api_fault(emulator: Emulator, operation_id: str) -> Any:
+    """What an API call meets before anything else (both doors): the latency and the fault's delay
+    waited out, then the injected fault that answers instead, or None when the call goes on."""
+    fault, delay = emulator.api_fault_for(operation_id)
+    if fault is not None:
+        emulator.story.api_fault(operation_id, fault.status, delay, fault.id, emulator.clock.now())
+    if delay:
+        await asyncio.sleep(delay / 1000)
+    return fault if fault is not None and fault.status is not None else None
+
+
 def endpoint(
     operation: Operation, emulator: Emulator, tokens: VerifiedTokens | None = None, records_json: RecordJSON | None = None
 ) -> Callable:
@@ -131,12 +142,8 @@ def endpoint(
         started = time.perf_counter()
         who: list[Principal] = []  # the caller, once its token is checked
         if real_api:
-            fault, delay = emulator.api_fault_for(operation_id)
+            fault = await meet_api_fault(emulator, operation_id)
             if fault is not None:
-                emulator.story.api_fault(operation_id, fault.status, delay, fault.id, emulator.clock.now())
-            if delay:
-                await asyncio.sleep(delay / 1000)
-            if fault is not None and fault.status is not None:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else None
                 message = f"injected fault {fault.id}: {operation_id} answers {fault.status}"
                 response: Response = error_response(fault.status, "INJECTED_FAULT", message, headers=headers)

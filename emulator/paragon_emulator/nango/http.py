@@ -6,7 +6,6 @@ slash (Express's non-strict routing); anything else under the prefix is Nango's 
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -20,6 +19,7 @@ from starlette.routing import Mount, Route
 
 from ..domain.errors import DomainError
 from ..http.rendering import encode
+from ..http.routing import meet_api_fault
 from ..spec import validation
 from . import feed, spec
 from .errors import NangoError
@@ -88,13 +88,8 @@ def endpoint(emulator: "Emulator", method: str, path: str, handler: Callable[[Ca
     strict = emulator.settings.strict  # answers validated against the Nango spec too
 
     async def serve(request: Request) -> Response:
-        # API faults meet a call before anything else, as at the Paragon door (http/routing.py).
-        fault, delay = emulator.api_fault_for(operation_id)
+        fault = await meet_api_fault(emulator, operation_id)  # first, as at the Paragon door
         if fault is not None:
-            emulator.story.api_fault(operation_id, fault.status, delay, fault.id, emulator.clock.now())
-        if delay:
-            await asyncio.sleep(delay / 1000)
-        if fault is not None and fault.status is not None:
             return fault_response(fault, operation_id)
         try:
             body = await request.body()
