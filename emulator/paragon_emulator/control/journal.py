@@ -61,6 +61,19 @@ class Journal:
             self._paused -= 1
 
 
+def named_arguments(signature: inspect.Signature, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A method call's arguments by name, without `self` (**options spread out): how a change is
+    written, so that making it again is `method(**named)`."""
+    bound = signature.bind(*args, **kwargs)
+    named: dict[str, Any] = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        if signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD:
+            named.update(value)
+        else:
+            named[name] = value
+    return named
+
+
 def recorded(method: F) -> F:
     """A control operation that changes state: written to the journal with its arguments, by name.
     Put it under `@operation`, so the instant written is the one the change happened at."""
@@ -68,13 +81,7 @@ def recorded(method: F) -> F:
 
     @functools.wraps(method)
     def write(self: "Core", *args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(self, *args, **kwargs)
-        named: dict[str, Any] = {}
-        for name, value in list(bound.arguments.items())[1:]:
-            if signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD:
-                named.update(value)
-            else:
-                named[name] = value
+        named = named_arguments(signature, (self, *args), kwargs)
         with self.journal.change(self.clock.now, method.__name__, named):
             return method(self, *args, **kwargs)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
+from ..control.journal import named_arguments
 from ..domain.clock import iso
 from ..domain.engine import FULL, INCREMENTAL
 from ..domain.errors import SyncNotFound
@@ -40,7 +41,7 @@ def journaled(method: Any) -> Any:
 
     @functools.wraps(method)
     def write(self: "NangoService", *args: Any, **kwargs: Any) -> Any:
-        named = dict(list(signature.bind(self, *args, **kwargs).arguments.items())[1:])
+        named = named_arguments(signature, (self, *args), kwargs)
         emulator = self.emulator
         with emulator.journal.change(emulator.clock.now, "nango." + method.__name__, {"project_id": self.project_id, **named}):
             return method(self, *args, **kwargs)
