@@ -109,9 +109,9 @@ class SnapshotControl(Core):
     # -- state files ------------------------------------------------------------------------
     def save_state(self, path: str | Path | None = None) -> dict[str, Any]:
         """Write a snapshot to `path` (by default the state_file setting) atomically: a crash leaves the old file."""
-        target = Path(path or self.settings.state_file or "")
-        if not str(target) or path is None and self.settings.state_file is None:
+        if path is None and self.settings.state_file is None:
             raise Conflict("stateFile", "no state file: start the emulator with --state-file PATH")
+        target = Path(path or self.settings.state_file)  # type: ignore[arg-type]
         data = json.dumps(self.snapshot(), separators=(",", ":"), default=_iso).encode()
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
