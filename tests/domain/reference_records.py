@@ -73,9 +73,11 @@ class ReferenceRecordStore:
         self._by_seq[record.seq] = record
 
     def upsert(
-        self, record_id: str, external_id: str, version: int, at: datetime, data: dict[str, Any] | None = None,
-        index: int | None = None, name_of: Callable[[int], str] | None = None,
+        self, record_id: str, external_id: str, version: int, at: datetime,
+        data: dict[str, Any] | Callable[[], dict[str, Any]] | None = None, index: int | None = None, name_of: Callable[[int], str] | None = None,
     ) -> str | None:
+        if callable(data):
+            data = data()  # made now: the compact store makes it on first read, with the same answer
         generated = index if data is None else None
         existing = self._by_id.get(record_id)
         if existing is None:

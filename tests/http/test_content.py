@@ -290,6 +290,24 @@ def test_a_changed_text_is_served_once_synced_and_the_synced_version_until_then(
     assert len(data) == now["size"] and hashlib.md5(data).hexdigest() == now["hash"]["value"] != record["hash"]["value"]
 
 
+def test_a_record_first_read_after_a_later_change_still_carries_the_synced_bytes_size_and_md5(small):
+    """A synced file's size and MD5 are made when the record is first read: of the version synced,
+    not of what upstream holds by then."""
+    client, headers = small
+    item = make_item(client, name="memo.docx", mimeType=DOCX, content="first draft").json()
+    sync = client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}, headers=headers).json()["id"]
+    advance(client, 10)  # synced, and no record read yet
+    changed = client.patch(f"{UPSTREAM}/items/{item['externalId']}", json={"fields": {"content": "a much longer final text " * 40}})
+    assert changed.status_code == 200, changed.text
+    record = client.get(f"/api/syncs/{sync}/records", headers=headers).json()["data"][0]
+    data = download(client, headers, sync, record).content
+    assert "first draft" in docx_text(data)
+    assert len(data) == record["size"] and hashlib.md5(data).hexdigest() == record["hash"]["value"]
+    advance(client, 120)
+    now = client.get(f"/api/syncs/{sync}/records/{record['id']}", headers=headers).json()["data"]
+    assert now["size"] > record["size"] and now["hash"]["value"] != record["hash"]["value"]
+
+
 @pytest.mark.parametrize(
     "fields, path",
     [

@@ -20,6 +20,8 @@ from typing import Any, Callable, Iterable, Iterator
 from .errors import InvalidInput, RecordNotFound
 
 CREATED, UPDATED, DELETED = "created", "updated", "deleted"
+# A record's data, or what makes it when first read (a file's MD5 needs its bytes built).
+Data = dict[str, Any] | Callable[[], dict[str, Any]]
 
 
 def encode_cursor(seq: int) -> str:
@@ -78,7 +80,10 @@ class StoredRecord:
 
     @property
     def data(self) -> dict[str, Any] | None:
-        return self._store._data.get(self._slot)
+        data = self._store._data.get(self._slot)
+        if callable(data):  # given as what makes it: made on first read, then kept
+            data = self._store._data[self._slot] = data()
+        return data
 
     @property
     def deleted(self) -> bool:
@@ -138,7 +143,7 @@ class RecordStore:
         self._index = array("q")  # the generated item's index, or -1
         self._deleted = bytearray()
         self._names: dict[int, str] = {}  # slot -> external id, where it is not generated
-        self._data: dict[int, dict[str, Any]] = {}  # slot -> data, where it cannot be regenerated
+        self._data: dict[int, Data] = {}  # slot -> data, where it cannot be regenerated
         self._name_of: Callable[[int], str] | None = None  # a generated item's external id by index
         self._at_seq = array("q", [-1])  # seq -> slot; seq 0 is never given
         self._present = array("q", [0])  # Fenwick tree over seqs (1-based): 1 where a record sits
@@ -190,12 +195,13 @@ class RecordStore:
         self._synced[slot] = (at - _EPOCH) // _MICROSECOND
 
     def upsert(
-        self, record_id: str, external_id: str, version: int, at: datetime, data: dict[str, Any] | None = None,
+        self, record_id: str, external_id: str, version: int, at: datetime, data: Data | None = None,
         index: int | None = None, name_of: Callable[[int], str] | None = None,
     ) -> str | None:
         """Store a record as synced at `at`; returns created/updated, or None when its version is unchanged.
 
-        Without `data`, the record is the generated item `index`, named by `name_of(index)`."""
+        Without `data`, the record is the generated item `index`, named by `name_of(index)`. `data`
+        may be a function that makes it, called when the record is first read."""
         slot = self._slot.get(record_id)
         if slot is None:
             slot = len(self._ids)

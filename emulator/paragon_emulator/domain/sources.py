@@ -33,9 +33,10 @@ class Source(Protocol):
         """Whether a change to the item can change what else is in scope (a folder)."""
     def normalize(
         self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | Callable[[], dict[str, Any]]:
         """The item in Paragon's normalized schema; `record_id` maps an external id to its record id;
-        the sync's configuration may add fields (SharePoint's includeMetadata)."""
+        the sync's configuration may add fields (SharePoint's includeMetadata). A part that is costly
+        to make (a file's MD5) may wait: then what is returned makes the record when first read."""
     def item_of_record(self, data: dict[str, Any], version: int) -> dict[str, Any]:
         """The item a stored record was normalized from, as far as its content needs."""
     def content(self, item: dict[str, Any]) -> tuple[bytes, str] | None:

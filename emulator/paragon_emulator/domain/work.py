@@ -18,7 +18,7 @@ from .engine import INCREMENTAL, INITIAL, Step
 from .events import EventBus, RecordCreated, RecordDeleted, RecordErrored, RecordUpdated
 from .ids import namespace_of, uuid5_text
 from .faults import FaultBook
-from .records import CREATED, UPDATED, StoredRecord
+from .records import CREATED, UPDATED, Data, StoredRecord
 from .sources import Source as Account, Upstream
 from .syncs import Sync
 
@@ -232,10 +232,11 @@ class UpstreamWork:
         # Not kept: the HTTP layer keeps records' JSON, bounded by bytes (http/rendering.py).
         index = record.index
         assert index is not None, "records without data are generated items"
-        return self.normalize(sync, account, account.generate(index))
+        data = self.normalize(sync, account, account.generate(index))
+        return data() if callable(data) else data
 
-    def normalize(self, sync: Sync, account: Account, item: dict[str, Any], rid: str | None = None) -> dict[str, Any]:
-        """The upstream item in Paragon's normalized schema for the pipeline."""
+    def normalize(self, sync: Sync, account: Account, item: dict[str, Any], rid: str | None = None) -> Data:
+        """The upstream item in Paragon's normalized schema for the pipeline (or what makes it)."""
         own = item["externalId"]
 
         def ids(external_id: str) -> str:

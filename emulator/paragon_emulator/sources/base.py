@@ -18,6 +18,7 @@ from ..domain.clock import iso
 from ..domain.errors import InvalidInput, NotFound
 
 EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)  # generated items date from the two years before
+NAIVE_EPOCH = EPOCH.replace(tzinfo=None)
 
 
 def mix(*parts: object) -> int:
@@ -79,6 +80,8 @@ class Account:
         self.key = key
         # The hasher fed with "seed\x1fkey...\x1f": every item hash starts with it (a third of h's cost).
         self._hash_prefix = hashlib.blake2b(("\x1f".join(map(str, (seed, *key))) + "\x1f").encode(), digest_size=8)
+        self._fresh_hasher = self._hash_prefix.copy
+        self._named: dict[int, str] = {}  # the external ids named last: a run names each item ~5 times
         self.size = size
         self.vocab = vocabulary(seed)
         self.overlay: dict[str, dict[str, Any]] = {}  # external id -> current raw item (changed or created)
@@ -91,15 +94,23 @@ class Account:
         """mix(seed, *key, *parts): the account's part of the hashed text is hashed once, then copied."""
         if not parts:
             return mix(self.seed, *self.key)
-        hasher = self._hash_prefix.copy()
-        hasher.update("\x1f".join(map(str, parts)).encode())
+        hasher = self._fresh_hasher()
+        # Two parts is most calls: the f-string writes what the join does, in half the time.
+        hasher.update((f"{parts[0]}\x1f{parts[1]}" if len(parts) == 2 else "\x1f".join(map(str, parts))).encode())
         return int.from_bytes(hasher.digest(), "big")
 
     def when(self, *parts: object) -> str:
-        return iso(EPOCH - timedelta(seconds=self.h("when", *parts) % (2 * 365 * 86400)))
+        # iso() of the same instant: whole seconds in UTC, written without converting zones.
+        instant = NAIVE_EPOCH - timedelta(seconds=self.h("when", *parts) % (2 * 365 * 86400))
+        return instant.isoformat(timespec="milliseconds") + "Z"
 
     def external_id(self, index: int) -> str:
-        return f"{self.prefix}-{self.h('id', index) % 16**10:010x}-{index}"
+        named = self._named.get(index)
+        if named is None:
+            if len(self._named) >= 1024:
+                self._named.clear()
+            named = self._named[index] = f"{self.prefix}-{self.h('id', index) % 16**10:010x}-{index}"
+        return named
 
     def index_of(self, external_id: str) -> int | None:
         head, _, tail = external_id.rpartition("-")

@@ -155,15 +155,31 @@ class FilesAccount(Account):
 
     def normalize(
         self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
+    ) -> dict[str, Any] | Callable[[], dict[str, Any]]:
+        record = self.record_of(item, record_id, integration, configuration)
+        if self.is_folder(item):
+            return record
+        # A file's size and MD5 are its bytes' (built from the item as synced): they are made when
+        # the record is first read, so a sync, or a snapshot's replay, does not build documents.
+        plan = self.plan(item)
+
+        def with_content_digest() -> dict[str, Any]:
+            record["size"], record["hash"]["value"] = content.digest(plan)
+            return record
+
+        return with_content_digest
+
+    def record_of(
+        self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
     ) -> dict[str, Any]:
+        """The record but for its content's size and MD5 (left 0 and "")."""
         folder = self.is_folder(item)
-        size, md5 = (0, "") if folder else content.digest(self.plan(item))
         record: dict[str, Any] = {
             "id": record_id(item["externalId"]),
             "externalId": item["externalId"],
             "name": item["name"],
             "mimeType": item["mimeType"],
-            "size": size,  # the bytes a download gives, whatever size the item was given
+            "size": 0,  # the bytes a download gives, whatever size the item was given
             "url": file_url(integration, item["externalId"]),
             "createdAt": item["createdAt"],
             "updatedAt": item["updatedAt"],
@@ -173,7 +189,7 @@ class FilesAccount(Account):
             record["customFields"] = custom
         if not folder:
             record["thumbnailUrl"] = f"https://{integration}.example.com/thumbnails/{item['externalId']}.png"
-            record["hash"] = {"type": "MD5", "value": md5}
+            record["hash"] = {"type": "MD5", "value": ""}
         if item.get("parentExternalId"):
             record["parentFolderId"] = record_id(item["parentExternalId"])
         return record

@@ -94,10 +94,10 @@ class PagesAccount(FilesAccount):
             return item["externalId"] in chosen or any(page in chosen for page in self.ancestors(item))
         return True
 
-    def normalize(
+    def record_of(
         self, item: dict[str, Any], record_id: Callable[[str], str], integration: str, configuration: dict[str, Any]
     ) -> dict[str, Any]:
-        record = super().normalize(item, record_id, integration, configuration)
+        record = super().record_of(item, record_id, integration, configuration)
         if self.notion and "parentFolderId" in record:
             record["parentId"] = record["parentFolderId"]  # the name Notion's page uses
         return record
