@@ -44,9 +44,11 @@ COPY fixtures ./fixtures
 COPY contract_tests ./contract_tests
 RUN /opt/venv/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels . \
  && /opt/venv/bin/pip install --no-cache-dir --no-deps /tmp/wheels/*.whl \
- && /opt/venv/bin/paragon-emulator spec --format json > /dev/null
-# (That last command also writes the spec's JSON copy into the package, spec/__pycache__/, so the
-# server never parses YAML at start-up: spec/prebuilt.py. The requirements above bring uvicorn's
+ && /opt/venv/bin/paragon-emulator spec --format json > /dev/null \
+ && /opt/venv/bin/python -c "from paragon_emulator.sources.base import vocabulary; vocabulary(0)"
+# (Those last commands also write the spec's JSON copy into the package, spec/__pycache__/, so the
+# server never parses YAML at start-up (spec/prebuilt.py), and the default seed's faker vocabulary,
+# so the first sync does not draw it (made_once.py). The requirements above bring uvicorn's
 # fast stack, httptools and uvloop, and orjson: the image serves as `serve` does on a developer's machine.)
 # pip (and setuptools/wheel where the venv has them) are not needed at run time.
 RUN /opt/venv/bin/python -m pip uninstall --yes pip setuptools wheel

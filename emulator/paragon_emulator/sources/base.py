@@ -9,11 +9,14 @@ whole account (initial and full syncs).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import importlib.util
+import os
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
 
+from .. import made_once
 from ..domain.clock import iso
 from ..domain.errors import InvalidInput, NotFound
 
@@ -45,7 +48,22 @@ class Vocabulary:
 
 @lru_cache(maxsize=8)
 def vocabulary(seed: int) -> Vocabulary:
-    """Realistic values from faker, drawn once per seed; items then pick from them by hash."""
+    """Realistic values from faker, drawn once per seed; items then pick from them by hash.
+
+    Drawing them costs ~0.25 s (faker's import and locale), paid by a server's first sync: they
+    are kept between runs (made_once), named by the seed and by the faker installed."""
+    drawn = made_once.load(f"vocabulary-{seed}-{_faker_stamp()}.json", lambda: asdict(draw_vocabulary(seed)))
+    return Vocabulary(**{pool: tuple(values) for pool, values in drawn.items()})
+
+
+def _faker_stamp() -> str:
+    """Changes when another faker is installed (its draws may differ), without importing it."""
+    origin = importlib.util.find_spec("faker").origin  # type: ignore[union-attr]
+    stat = os.stat(origin)  # type: ignore[arg-type]
+    return hashlib.blake2b(f"{origin}\x1f{stat.st_mtime_ns}\x1f{stat.st_size}".encode(), digest_size=8).hexdigest()
+
+
+def draw_vocabulary(seed: int) -> Vocabulary:
     from faker import Faker  # here, not at start-up: importing it costs ~50 ms, and a server may never need it
 
     fake = Faker("en_US")
