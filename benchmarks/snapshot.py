@@ -72,5 +72,6 @@ def run(records: int = 10_000, rounds: int = 5, max_wall: float = 3600.0) -> lis
         return [
             Row(NAME, f"take {fmt_s(take)} ({spread(takes)})", f"pull all {fmt_s(pull)}", fmt_ratio(take / pull), notes),
             Row(NAME, f"restore {fmt_s(restore)} ({spread(restores)})", f"made first {fmt_s(built)}", fmt_ratio(restore / built),
-                notes + "; a restore makes the journal again: it costs what making the state cost (once, not alternated)"),
+                notes + f"; the first restore into the fresh server {fmt_s(restores[0])}; a restore makes the journal"
+                " again: it costs what making the state cost (once, not alternated)"),
         ]
