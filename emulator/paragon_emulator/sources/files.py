@@ -121,27 +121,31 @@ class FilesAccount(Account):
         return "/" + "/".join(reversed(names))
 
     def generate(self, index: int) -> dict[str, Any]:
-        vocab = self.vocab
-        parent = self.parent_index(index)
+        item = self.item_head(index, self.parent_index(index))
+        if index < self.folders:
+            item.update(name=self.folder_name(index), mimeType=folder_mime(self.integration), size=0)
+        else:
+            ext, mime, low, high, _ = self.types[bisect_right(self.weights, self.h("type", index) % self.weights[-1])]
+            words = [self.vocab.pick("words", self.h("name", index, n)) for n in range(3)]
+            name = f"{'-'.join(words)}.{ext}" if ext else " ".join(words).capitalize()
+            item.update(name=name, mimeType=mime, size=low + self.h("size", index) % (high - low))
+        item["permissions"] = self.generated_permissions(index)
+        return item
+
+    def item_head(self, index: int, parent: int | None) -> dict[str, Any]:
+        """What a generated item of the tree starts with (its id, dates, owner and parent), in the
+        order its JSON has them."""
         created = self.when("created", index)
-        item: dict[str, Any] = {
+        return {
             "externalId": self.external_id(index),
             "createdAt": created,
             "updatedAt": max(created, self.when("updated", index)),
             "owner": self.owners[self.h("owner-of", index) % len(self.owners)],
             "parentExternalId": self.external_id(parent) if parent is not None else None,
         }
-        if index < self.folders:
-            item.update(name=self.folder_name(index), mimeType=folder_mime(self.integration), size=0)
-        else:
-            ext, mime, low, high, _ = self.types[bisect_right(self.weights, self.h("type", index) % self.weights[-1])]
-            words = [vocab.pick("words", self.h("name", index, n)) for n in range(3)]
-            name = f"{'-'.join(words)}.{ext}" if ext else " ".join(words).capitalize()
-            item.update(name=name, mimeType=mime, size=low + self.h("size", index) % (high - low))
-        item["permissions"] = generated_grants(
-            self.h, self.directory, index, index < self.folders, index < TOP_LEVEL_FOLDERS
-        )
-        return item
+
+    def generated_permissions(self, index: int) -> list[dict[str, Any]]:
+        return generated_grants(self.h, self.directory, index, index < self.folders, index < TOP_LEVEL_FOLDERS)
 
     def is_folder(self, item: dict[str, Any]) -> bool:
         return item["mimeType"] in (GOOGLE_FOLDER, FOLDER)

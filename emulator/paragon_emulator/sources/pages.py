@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from .files import TOP_LEVEL_FOLDERS, FilesAccount
-from .sharing import generated_grants
+from .files import FilesAccount
 
 NOTION_STATUSES = ("Not started", "In progress", "Done")
 UNTITLED_ONE_IN = 20  # Notion pages with no title: a synced file with an empty name
@@ -36,21 +35,14 @@ class PagesAccount(FilesAccount):
 
     def generate(self, index: int) -> dict[str, Any]:
         parent = self.parent_index(index)
-        created = self.when("created", index)
         title = self.title(index)
-        item: dict[str, Any] = {
-            "externalId": self.external_id(index),
-            "createdAt": created,
-            "updatedAt": max(created, self.when("updated", index)),
-            "owner": self.owners[self.h("owner-of", index) % len(self.owners)],
-            "parentExternalId": self.external_id(parent) if parent is not None else None,
-            "name": title,
-            "mimeType": self.default_mime,
-            "size": self.low + self.h("size", index) % (self.high - self.low),
-            "permissions": generated_grants(
-                self.h, self.directory, index, index < self.folders, index < TOP_LEVEL_FOLDERS
-            ),
-        }
+        item = self.item_head(index, parent)
+        item.update(
+            name=title,
+            mimeType=self.default_mime,
+            size=self.low + self.h("size", index) % (self.high - self.low),
+            permissions=self.generated_permissions(index),
+        )
         if self.notion:
             item["properties"] = self.properties(index, title, parent)
         return item
