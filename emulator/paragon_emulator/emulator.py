@@ -86,7 +86,7 @@ class Emulator(
         self.api_requests = RequestJournal(self.tenancy, s.request_journal_size)
         timing = Timing(s.initial_sync_delay_seconds, s.sync_run_seconds, s.full_sync_interval_seconds, s.default_frequency)
         self.upstream = Upstream(s.seed, s.account_size, self.tenancy)
-        self.work = UpstreamWork(self.upstream, self.events, s.seconds_per_record, self._faults_of)
+        self.work = self._make_work()
         self.engine = self._make_engine(timing)
         self.syncs = SyncService(
             s.seed, self.clock, self.engine, self.tenancy, self.work, CATALOG, s.strict_configuration, s.permissions,
@@ -108,6 +108,9 @@ class Emulator(
             NangoWebhooks(self)
         self.api_faults = ApiFaults(s.seed, s.latency_ms)
         self.contract = ContractRecorder(api_operations(), s.contract_log_size)
+
+    def _make_work(self) -> UpstreamWork:
+        return UpstreamWork(self.upstream, self.events, self.settings.seconds_per_record, self._faults_of)
 
     def _make_engine(self, timing: Timing) -> SyncEngine:
         return SyncEngine(self.clock, self.events, timing, self.work, self._faults_of, self.monitoring)

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from paragon_emulator import create_app
 from paragon_emulator.domain.engine import Timing
+from paragon_emulator.domain.work import UpstreamWork
 from paragon_emulator.emulator import Emulator
 from paragon_emulator.tokens import mint
 
@@ -35,7 +36,17 @@ FREQUENCIES = ("1m", "5m", "10m", "1h", "3h", "24h")
 FAULTS = ("credential_revoked", "root_missing", "rate_limited", "record_error")
 
 
+class WholeItemsWork(UpstreamWork):
+    """Every run makes every item it reads (the production work skips making untouched ones)."""
+
+    def reads_whole_items(self, sync, account, kind) -> bool:
+        return True
+
+
 class ReferenceEmulator(Emulator):
+    def _make_work(self):
+        return WholeItemsWork(self.upstream, self.events, self.settings.seconds_per_record, self._faults_of)
+
     def _make_engine(self, timing: Timing):
         return StepByStepEngine(self.clock, self.events, timing, self.work, self._faults_of)
 

@@ -23,12 +23,18 @@ class Source(Protocol):
     def item(self, external_id: str) -> dict[str, Any] | None: ...
     def count(self) -> int: ...
     def index_of(self, external_id: str) -> int | None:
-        """The index of a generated, never changed item; None for anything else."""
+        """The index of a generated item by its id (changed or not); None for anything else."""
+    def untouched_index(self, external_id: str) -> int | None:
+        """The index of a generated item never changed nor deleted; None for anything else."""
     def generate(self, index: int) -> dict[str, Any]: ...
+    def sketch(self, index: int) -> dict[str, Any]:
+        """Of a generated item, what a permissions graph reads (id, parent, type, owner, sharing)."""
 
     # -- what the category decides --------------------------------------------------------
     def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
         """Whether a sync with this configuration sees the item."""
+    def sees_every_item(self, configuration: dict[str, Any]) -> bool:
+        """Whether such a sync sees every generated item never changed (so a run need not make them)."""
     def contains_others(self, item: dict[str, Any]) -> bool:
         """Whether a change to the item can change what else is in scope (a folder)."""
     def normalize(

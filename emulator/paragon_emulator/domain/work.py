@@ -74,6 +74,11 @@ class UpstreamWork:
     def in_scope(self, sync: Sync, account: Account, item: dict[str, Any]) -> bool:
         return account.in_scope(item, sync.configuration)
 
+    def reads_whole_items(self, sync: Sync, account: Account, kind: str) -> bool:
+        """Whether a run makes every item it reads; else untouched generated items are not made
+        when the configuration takes them all (an incremental run reads only changed ones)."""
+        return kind == INCREMENTAL or not account.sees_every_item(sync.configuration)
+
     # -- SyncWork ------------------------------------------------------------------------
     def begin(self, sync: Sync, kind: str) -> None:
         current = sync.reading
@@ -111,15 +116,22 @@ class UpstreamWork:
             self._read_directory(sync, account, run.groups, at)
             run.directory_read = True
         read = 0
+        whole = self.reads_whole_items(sync, account, kind)
         for external_id in itertools.islice(run.ids, BATCH):
             read += 1
-            item = account.item(external_id)
-            if item is None or not self.in_scope(sync, account, item):
-                if item is not None and sync.permissions is not None:
-                    self._refresh_ancestor(sync, account, item, at)
-                if kind == INCREMENTAL:
-                    sync.needs_full = True
-                continue  # incremental runs never delete: only a full sync sees what is gone
+            index = None if whole else account.untouched_index(external_id)
+            if index is not None:
+                # Generated, never changed, and in every scope: the store keeps its index alone, so
+                # only the graph needs anything of it, and not its name, dates or size.
+                item = account.sketch(index) if sync.permissions is not None else {"externalId": external_id}
+            else:
+                item = account.item(external_id)
+                if item is None or not self.in_scope(sync, account, item):
+                    if item is not None and sync.permissions is not None:
+                        self._refresh_ancestor(sync, account, item, at)
+                    if kind == INCREMENTAL:
+                        sync.needs_full = True
+                    continue  # incremental runs never delete: only a full sync sees what is gone
             if kind == INCREMENTAL and account.contains_others(item):
                 sync.needs_full = True  # what is inside a folder may have moved in or out of scope
             rid = record_id(sync, external_id)

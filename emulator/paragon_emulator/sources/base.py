@@ -172,6 +172,21 @@ class Account:
     def group_members(self, configuration: dict[str, Any]) -> dict[str, Sequence[str]]:
         return {}
 
+    def untouched_index(self, external_id: str) -> int | None:
+        """The index of a generated item never changed nor deleted; None for anything else."""
+        if external_id in self.overlay or external_id in self.deleted:
+            return None
+        return self.index_of(external_id)
+
+    def sees_every_item(self, configuration: dict[str, Any]) -> bool:
+        # True only where in_scope is this class's (which takes everything): a category that
+        # scopes items decides for itself.
+        return type(self).in_scope is Account.in_scope
+
+    def sketch(self, index: int) -> dict[str, Any]:
+        """What a sync's permissions graph needs of a generated item; the whole item by default."""
+        return self.generate(index)
+
     def item(self, external_id: str) -> dict[str, Any] | None:
         if external_id in self.deleted:
             return None

@@ -17,6 +17,8 @@ from .sharing import Directory, check_grant, generated_grants, grant_key, relati
 GOOGLE_FOLDER = "application/vnd.google-apps.folder"
 FOLDER = "application/x-directory"
 TOP_LEVEL_FOLDERS = 4
+# Configuration keys that leave some items out of a sync (FilesAccount.in_scope reads them).
+SCOPING = ("fileIds", "mimeTypes", "prefix", "folderId")
 DEPARTMENTS = ("Finance", "Legal", "Marketing", "Engineering", "Sales", "Operations")
 DOCUMENT_STATUSES = ("Draft", "In review", "Approved", "Final")
 BRANCHING = 4
@@ -125,12 +127,31 @@ class FilesAccount(Account):
         if index < self.folders:
             item.update(name=self.folder_name(index), mimeType=folder_mime(self.integration), size=0)
         else:
-            ext, mime, low, high, _ = self.types[bisect_right(self.weights, self.h("type", index) % self.weights[-1])]
+            ext, mime, low, high, _ = self.generated_type(index)
             words = [self.vocab.pick("words", self.h("name", index, n)) for n in range(3)]
             name = f"{'-'.join(words)}.{ext}" if ext else " ".join(words).capitalize()
             item.update(name=name, mimeType=mime, size=low + self.h("size", index) % (high - low))
         item["permissions"] = self.generated_permissions(index)
         return item
+
+    def sketch(self, index: int) -> dict[str, Any]:
+        """The generated item's parent, type and sharing (what a sync's graph reads), not its name,
+        dates or size: a fifth of the hashing of `generate`."""
+        parent = self.parent_index(index)
+        return {
+            "externalId": self.external_id(index),
+            "owner": self.owners[self.h("owner-of", index) % len(self.owners)],
+            "parentExternalId": self.external_id(parent) if parent is not None else None,
+            "mimeType": self.generated_mime(index),
+            "permissions": self.generated_permissions(index),
+        }
+
+    def generated_mime(self, index: int) -> str:
+        return folder_mime(self.integration) if index < self.folders else self.generated_type(index)[1]
+
+    def generated_type(self, index: int) -> tuple[str, str, int, int, int]:
+        """(extension, MIME type, least size, most size, weight) of a generated file."""
+        return self.types[bisect_right(self.weights, self.h("type", index) % self.weights[-1])]
 
     def item_head(self, index: int, parent: int | None) -> dict[str, Any]:
         """What a generated item of the tree starts with (its id, dates, owner and parent), in the
@@ -243,6 +264,9 @@ class FilesAccount(Account):
             chain.append(parent)
             name, parent = self.link(parent)
         return chain
+
+    def sees_every_item(self, configuration: dict[str, Any]) -> bool:
+        return type(self).in_scope is FilesAccount.in_scope and not any(key in configuration for key in SCOPING)
 
     def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
         """The sync configuration decides which items a sync sees (folder, files, MIME types)."""

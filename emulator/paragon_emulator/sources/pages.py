@@ -75,7 +75,13 @@ class PagesAccount(FilesAccount):
         index = self.index_of(item["externalId"])
         return index is None or index < self.folders
 
+    def generated_mime(self, index: int) -> str:
+        return self.default_mime
+
     # -- what a sync sees and how it is served ------------------------------------------------
+    def sees_every_item(self, configuration: dict[str, Any]) -> bool:
+        return not (configuration.get("pageIds") or "pageId" in configuration)
+
     def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
         """Chosen pages (`pageIds`, Confluence's `pageId`) come with their descendants; a space
         or a global sync takes every page."""

@@ -74,6 +74,9 @@ class TicketsAccount(Account):
             item["dueAt"] = iso(datetime.fromisoformat(created) + timedelta(days=1 + (due >> 8) % 45))
         return item
 
+    def sees_every_item(self, configuration: dict[str, Any]) -> bool:
+        return self.integration != "pylon"
+
     def in_scope(self, item: dict[str, Any], configuration: dict[str, Any]) -> bool:
         if self.integration != "pylon":
             return True
