@@ -145,7 +145,7 @@ class UpstreamWork:
                 message = fault.message or f"Failed to process record {external_id}: the integration returned an error"
                 self.events.emit(RecordErrored(message, rid, sync.pipeline), at, sync)
                 continue
-            run.seen.add(self._store(sync, account, item, at, notify, rid))
+            run.seen.add(self._store(sync, account, item, at, notify, rid, index))
         seconds = read * self.seconds_per_record
         if read == BATCH:
             return Step(done=False, seconds=seconds)
@@ -162,10 +162,13 @@ class UpstreamWork:
         sync.reading = None
         return Step(done=True, seconds=seconds, records_seen=sync.records.active)
 
-    def _store(self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, notify: bool, rid: str) -> str:
+    def _store(
+        self, sync: Sync, account: Account, item: dict[str, Any], at: datetime, notify: bool, rid: str,
+        untouched: int | None = None,
+    ) -> str:
         external_id = item["externalId"]
         version = int(item.get("_version", 0))
-        index = account.index_of(external_id) if version == 0 else None
+        index = untouched if untouched is not None else account.index_of(external_id) if version == 0 else None
         # Generated items are regenerated on read (the store keeps their index alone); changed ones
         # are kept as synced, so a later upstream change stays invisible until the sync that sees it.
         data = None if index is not None else self.normalize(sync, account, item, rid)
