@@ -118,26 +118,40 @@ class PermissionGraph:
         self.listed: dict[str, set[str]] = {t: set() for t in OBJECT_TYPES}  # synced records by type
         self.feed: list[Entry] = []
         self._shared: dict[Any, Any] = {}
+        self._grant_sets: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}  # as given -> as kept
         self._memo: dict[Any, Any] = {}  # answers that hold until the graph changes
         self._reached: OrderedDict[tuple[str, str, str], set[str]] = OrderedDict()  # the last few list-objects
 
     # -- writing (syncs) -----------------------------------------------------------------------
     def put(self, oid: str, type_: str, parent: str | None, grants: Iterable[tuple[str, str]], listed: bool, at: datetime) -> None:
         old = self.nodes.get(oid)
-        pairs = tuple(sorted({self._intern((self._intern(s), r)) for s, r in grants}))
-        node = Node(type_, self._intern(parent) if parent is not None else None, self._intern(pairs), listed)
-        if old is not None and (old.type, old.parent, old.grants, old.listed) == (type_, parent, node.grants, listed):
+        pairs = self._grant_set(grants)
+        if old is not None and (old.type, old.parent, old.grants, old.listed) == (type_, parent, pairs, listed):
             return
+        node = Node(type_, self._intern(parent) if parent is not None else None, pairs, listed)
         self._unlink(oid, old)
         self.nodes[oid] = node
         if listed:
             self.listed[type_].add(oid)
         if parent is not None:
             self.children.setdefault(parent, set()).add(oid)
-        for subject, _ in node.grants:
+        for subject, _ in pairs:
             self.holders.setdefault(subject, set()).add(oid)
-        self._diff(oid, self._tuples(old), self._tuples(node), at)
+        if old is None:  # a new object: each of its tuples is written
+            self.feed.extend((at, "write", s, r, oid, t) for s, r, t in self._tuples(node))
+        else:
+            self._diff(oid, self._tuples(old), self._tuples(node), at)
         self._changed()
+
+    def _grant_set(self, grants: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        """The grants sorted, without repeats, shared: objects repeat a few sets (an owner and a team)."""
+        given = tuple(grants)
+        found = self._grant_sets.get(given)
+        if found is None:
+            found = self._intern(tuple(sorted({self._intern((self._intern(s), r)) for s, r in given})))
+            if len(self._grant_sets) < MEMO_LIMIT:
+                self._grant_sets[given] = found
+        return found
 
     def remove(self, oid: str, at: datetime) -> None:
         old = self.nodes.pop(oid, None)
