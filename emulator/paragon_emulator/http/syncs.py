@@ -37,8 +37,9 @@ def status_json(sync: Sync) -> dict[str, Any]:
         summary["lastSyncedAt"] = sync.last_synced_at
     if sync.last_full_synced_at is not None:
         summary["lastPeriodicFullSyncedAt"] = sync.last_full_synced_at
-    if sync.records.latest_cursor is not None:
-        summary["latestCursor"] = sync.records.latest_cursor
+    latest = sync.records.latest_cursor
+    if latest is not None:
+        summary["latestCursor"] = latest
     body: dict[str, Any] = {"status": str(sync.status), "summary": summary, "credentialId": sync.credential_id}
     if sync.frequency is not None:
         body["incrementalAccumulatorFrequency"] = sync.frequency
