@@ -1,11 +1,14 @@
-"""The compact record store answers every read byte for byte as the simple dict-based store did.
+"""The compact record store and change feed answer every read byte for byte as the simple ones did.
 
 Two emulators on the same settings get the same random story over HTTP: an upstream Drive of
 generated files, items created, changed and deleted upstream, the clock advanced through
 incremental and full syncs (tombstones), and reads in between: pages of every size from cursors
 old and new, single records (deleted and unknown ones too), the sync's status. One sync keeps its
 records in the compact store (domain/records.py), the other in tests/domain/reference_records.py,
-the store as it was (one object per record, dicts, a sorted list). Every answer must be the same bytes.
+the store as it was (one object per record, dicts, a sorted list). Likewise the sync's permissions
+change feed: compact arrays (domain/feed.py) against a list of tuples (tests/domain/reference_feed.py),
+read in pages of every size, by type, from continuation tokens and start times, while items are
+shared and unshared upstream. Every answer must be the same bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from starlette.testclient import TestClient
 from paragon_emulator import create_app
 
 from ..conftest import PROJECT, make_settings
+from ..domain.reference_feed import ReferenceFeed
 from ..domain.reference_records import ReferenceRecordStore
 from paragon_emulator.tokens import mint
 
@@ -32,6 +36,9 @@ actions = st.one_of(
     st.tuples(st.just("pull"), st.sampled_from([1, 2, 3, 7, 50, 1000]), st.integers(-1, 10**6)),
     st.tuples(st.just("get"), st.integers(-1, 10**6)),
     st.tuples(st.just("status"), st.just(0)),
+    st.tuples(st.just("grant"), st.integers(0, 10**6)),
+    st.tuples(st.just("revoke"), st.integers(0, 10**6)),
+    st.tuples(st.just("changes"), st.sampled_from([1, 2, 5, 37, 1000]), st.integers(-1, 10**6), st.sampled_from([None, "file", "folder"])),
 )
 
 
@@ -47,6 +54,8 @@ class Story:
         self.cursors: list[str] = []
         self.record_ids: list[str] = []
         self.external_ids: list[str] = []
+        self.tokens: list[str] = []
+        self.times: list[str] = []
 
     def both(self, method: str, path: str, **kwargs: Any) -> Any:
         got = self.fast.request(method, path, **kwargs)
@@ -87,6 +96,22 @@ class Story:
             self.both("GET", f"{api}/records/{record_id}", headers=self.headers)
         elif kind == "status":
             self.both("GET", api, headers=self.headers)
+        elif kind in ("grant", "revoke") and self.external_ids:
+            external_id = self.external_ids[n % len(self.external_ids)]
+            grant = {"type": "user", "email": f"guest{n % 4}@elsewhere.example", "role": ("reader", "writer")[n % 2]}
+            self.both("POST", f"{UPSTREAM}/items/{external_id}/{'share' if kind == 'grant' else 'unshare'}", json=grant)
+        elif kind == "changes":
+            start, type_ = rest
+            params = {"pageSize": n, **({"type": type_} if type_ else {})}
+            if start >= 0 and start % 2 and self.tokens:
+                params["continuationToken"] = self.tokens[start % len(self.tokens)]
+            elif start >= 0 and self.times:
+                params["startTime"] = self.times[start % len(self.times)]
+            answer = self.both("GET", f"/api/permissions/{self.sync}/changes", params=params, headers=self.headers)
+            if answer.status_code == 200:
+                body = answer.json()
+                self.tokens.append(body["continuationToken"])
+                self.times.extend(change["timestamp"] for change in body["changes"][:3])
 
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -103,8 +128,9 @@ def test_the_compact_store_answers_as_the_simple_one(size: int, story: list[tupl
         assert reference.post("/api/syncs", json=enable, headers=headers).json()["id"] == sync
         # Before the initial sync has stored anything, the reference sync gets the simple store.
         reference_app.state.emulator.syncs.find(sync).records = ReferenceRecordStore()
+        reference_app.state.emulator.syncs.find(sync).permissions.feed = ReferenceFeed()
         run = Story(fast, reference, headers, sync)
-        for action in story + [("advance", 3600), ("pull", 1000, -1), ("status", 0)]:
+        for action in story + [("advance", 3600), ("pull", 1000, -1), ("status", 0), ("changes", 1000, -1, None)]:
             run.act(action)
 
 

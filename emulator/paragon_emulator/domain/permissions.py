@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import bisect
 import heapq
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from .errors import ChangesTokenInvalid, ChangesTokenTypeMismatch, InvalidInput
+from .feed import ChangeFeed, Entry
 
 ROLES = ("can_read", "can_write", "is_owner")
 OBJECT_TYPES = ("file", "folder")
@@ -65,11 +65,6 @@ class Change:
     user: str
     relation: str
     object: str
-
-
-# The feed keeps plain tuples (at, operation, subject, relation, object id, object type): a graph
-# of 10^6 objects writes millions, and plain tuples of strings are small and never scanned by the GC.
-Entry = tuple[datetime, str, str, str, str, str]
 
 
 def _change(entry: Entry) -> Change:
@@ -116,7 +111,7 @@ class PermissionGraph:
         self.groups: dict[str, tuple[str, ...]] = {}  # group email -> member subjects
         self.directory: tuple[str, ...] = ()  # the organisation's users, for user:* and domain answers
         self.listed: dict[str, set[str]] = {t: set() for t in OBJECT_TYPES}  # synced records by type
-        self.feed: list[Entry] = []
+        self.feed = ChangeFeed()
         self._shared: dict[Any, Any] = {}
         self._grant_sets: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}  # as given -> as kept
         self._memo: dict[Any, Any] = {}  # answers that hold until the graph changes
@@ -413,15 +408,14 @@ class PermissionGraph:
         if token is not None:
             position = self._decode(token, type_)
         elif start is not None:
-            position = bisect.bisect_left(self.feed, start, key=lambda e: e[0])
+            position = self.feed.first_at_or_after(start)
         else:
             position = 0
         page: list[Change] = []
         while position < len(self.feed) and len(page) < size:
-            entry = self.feed[position]
+            if type_ is None or self.feed.type_at(position) == type_:
+                page.append(_change(self.feed[position]))
             position += 1
-            if type_ is None or entry[5] == type_:
-                page.append(_change(entry))
         return page, self._encode(position, type_)
 
     def _encode(self, position: int, type_: str | None) -> str:
