@@ -171,6 +171,16 @@ def advance(client: httpx.Client, seconds: float, timeout: float | None = None) 
     return check(client.post("/_emulator/clock/advance", json={"seconds": seconds}, **kwargs))
 
 
+def run_until_idle(client: httpx.Client, sync: str, max_wall: float, step: float = 60.0) -> float:
+    """Advance the clock `step` seconds at a time until the sync is IDLE; the wall seconds it took."""
+    started = time.perf_counter()
+    while check(client.get(f"/api/syncs/{sync}"))["status"] != "IDLE":
+        advance(client, step)
+        if time.perf_counter() - started > max_wall:
+            raise BenchmarkError(f"sync {sync} not IDLE after {max_wall:.0f} s")
+    return time.perf_counter() - started
+
+
 def fmt_ratio(value: float) -> str:
     return f"{value:.1f}x" if value < 10 else f"{value:.0f}x"
 

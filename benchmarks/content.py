@@ -14,7 +14,7 @@ import statistics
 import time
 from collections import defaultdict
 
-from ._harness import BenchmarkError, Row, advance, check, client_for, default_project, fmt_ratio, log, mint_token, running_server
+from ._harness import BenchmarkError, Row, check, client_for, default_project, fmt_ratio, log, mint_token, run_until_idle, running_server
 
 NAME = "content"
 USER = "content-bench"
@@ -36,11 +36,7 @@ def run(files: int = 3000, per_type: int = 200, max_wall: float = 3600.0) -> lis
         check(client.put(f"/_emulator/upstream/{project}/{USER}/googledrive/files", json={"size": files}))
         client.headers["Authorization"] = f"Bearer {mint_token(client, USER)}"
         sync = check(client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}))["id"]
-        started = time.perf_counter()
-        while check(client.get(f"/api/syncs/{sync}"))["status"] != "IDLE":
-            advance(client, 60)
-            if time.perf_counter() - started > max_wall:
-                raise BenchmarkError(f"sync not IDLE after {max_wall:.0f} s")
+        run_until_idle(client, sync, max_wall)
         records, cursor = [], None
         while True:
             page = check(client.get(f"/api/syncs/{sync}/records", params={"pageSize": 1000, **({"cursor": cursor} if cursor else {})}))

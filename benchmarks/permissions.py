@@ -20,7 +20,7 @@ from typing import Any, Callable
 import httpx
 
 from ._harness import (
-    BenchmarkError, Row, advance, check, client_for, default_project, fmt_ratio, log, mib, mint_token, percentile,
+    BenchmarkError, Row, check, client_for, default_project, fmt_ratio, log, mib, mint_token, percentile, run_until_idle,
     running_server,
 )
 
@@ -54,12 +54,7 @@ def run(files: int = 100_000, samples: int = 1000, max_wall: float = 3600.0) -> 
         client.headers["Authorization"] = f"Bearer {mint_token(client, USER)}"
         rss_before = server.peak_rss_kib()
         sync = check(client.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}))["id"]
-        started = time.perf_counter()
-        while check(client.get(f"/api/syncs/{sync}"))["status"] != "IDLE":
-            advance(client, 60)
-            if time.perf_counter() - started > max_wall:
-                raise BenchmarkError("the initial sync did not finish")
-        sync_seconds = time.perf_counter() - started
+        sync_seconds = run_until_idle(client, sync, max_wall)
         rss_after = server.peak_rss_kib()
         log(f"{NAME}: initial sync of {files} files in {sync_seconds:.1f} s")
 

@@ -15,7 +15,7 @@ import json
 import statistics
 import time
 
-from ._harness import BenchmarkError, Row, advance, check, client_for, default_project, fmt_ratio, fmt_s, log, mint_token, running_server
+from ._harness import BenchmarkError, Row, advance, check, client_for, default_project, fmt_ratio, fmt_s, log, mint_token, run_until_idle, running_server
 
 NAME = "snapshot"
 USER = "snapshot-bench"
@@ -31,11 +31,7 @@ def run(records: int = 10_000, rounds: int = 5, max_wall: float = 3600.0) -> lis
         a.headers["Authorization"] = f"Bearer {mint_token(a, USER)}"
         built = time.perf_counter()
         sync = check(a.post("/api/syncs", json={"integration": "googledrive", "pipeline": "files"}))["id"]
-        started = time.perf_counter()
-        while check(a.get(f"/api/syncs/{sync}"))["status"] != "IDLE":
-            advance(a, 60)
-            if time.perf_counter() - started > max_wall:
-                raise BenchmarkError(f"sync not IDLE after {max_wall:.0f} s")
+        run_until_idle(a, sync, max_wall)
         for offset in range(0, records, 100):
             item = check(a.get(account, params={"offset": offset, "limit": 1}))["items"][0]
             check(a.patch(f"{account}/items/{item['externalId']}", json={"fields": {"name": "changed " + item["name"]}}))
