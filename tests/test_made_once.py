@@ -42,7 +42,9 @@ def fresh(seed: int) -> base.Vocabulary:
 
 def test_a_vocabulary_is_drawn_once_and_read_back_the_same(folders, draws):
     first = fresh(11)
-    assert draws == [11] and [p.name for p in folders[0].iterdir()] == [f"vocabulary-11-{base._faker_stamp()}.json"]
+    assert draws == [11] and [p.name for p in folders[0].iterdir()] == [
+        f"vocabulary-{base.VOCABULARY_FORMAT}-11-{base._faker_stamp()}.json"
+    ]
     again = fresh(11)
     assert draws == [11] and again == first == DRAW(11)
     assert fresh(12) != first and draws == [11, 12]
@@ -61,6 +63,20 @@ def test_a_copy_cut_short_is_drawn_again_and_rewritten(folders, draws):
     kept.write_bytes(kept.read_bytes()[:100])
     assert fresh(5) == first and draws == [5, 5]
     assert fresh(5) == first and draws == [5, 5]  # the rewritten copy is whole
+
+
+def test_a_copy_of_another_shape_is_drawn_again(folders, draws):
+    first = fresh(6)
+    (kept,) = folders[0].iterdir()
+    kept.write_text('{"words": ["only", "one", "pool"]}')
+    assert fresh(6) == first and draws == [6, 6]
+
+
+def test_only_the_last_vocabularies_drawn_are_kept(folders, draws):
+    for seed in range(base.KEPT_VOCABULARIES + 3):
+        fresh(seed)
+    kept = sorted(p.name.split("-")[2] for p in folders[0].iterdir())
+    assert kept == sorted(str(s) for s in range(3, base.KEPT_VOCABULARIES + 3))
 
 
 def test_with_nowhere_to_keep_it_the_vocabulary_is_drawn_each_time(tmp_path, monkeypatch, draws):

@@ -20,19 +20,24 @@ def _folders() -> list[Path]:
     return [Path(__file__).resolve().parent / "__pycache__", user_cache]
 
 
-def load(name: str, make: Callable[[], Any]) -> Any:
-    """The value kept under `name`, or `make()` (then kept for next time)."""
+def load(
+    name: str, make: Callable[[], Any], fits: Callable[[Any], bool] = lambda value: True, kin: str = "", most: int = 0
+) -> Any:
+    """The value kept under `name` if it `fits`, or `make()` (then kept for next time). With `kin`,
+    at most `most` files whose names start with it are kept: the ones written longest ago go."""
     for folder in _folders():
         try:
-            return json.loads((folder / name).read_bytes())
+            kept = json.loads((folder / name).read_bytes())
         except (OSError, ValueError):  # absent, unreadable, or cut short: the next place, or make it
             continue
+        if fits(kept):
+            return kept
     value = make()
-    _write(name, json.dumps(value).encode())
+    _write(name, json.dumps(value).encode(), kin, most)
     return value
 
 
-def _write(name: str, data: bytes) -> None:
+def _write(name: str, data: bytes, kin: str, most: int) -> None:
     for folder in _folders():
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -41,6 +46,18 @@ def _write(name: str, data: bytes) -> None:
                 tmp.write(data)
             os.chmod(tmp.name, 0o644)  # readable by every user, like the package (the image runs unprivileged)
             os.replace(tmp.name, folder / name)
-            return
         except OSError:
             continue
+        if kin:
+            _prune(folder, kin, most)
+        return
+
+
+def _prune(folder: Path, kin: str, most: int) -> None:
+    """Keep the `most` newest files named `kin*` (say, one vocabulary a seed: tests draw many seeds)."""
+    try:
+        found = sorted(folder.glob(kin + "*"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+        for old in found[most:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned at the same time

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
@@ -46,14 +46,29 @@ class Vocabulary:
         return values[key % len(values)]
 
 
+VOCABULARY_FORMAT = 1  # one more when draw_vocabulary draws otherwise: kept vocabularies are then drawn again
+KEPT_VOCABULARIES = 8  # ~60 KB each; the image's is the default seed's
+
+
 @lru_cache(maxsize=8)
 def vocabulary(seed: int) -> Vocabulary:
     """Realistic values from faker, drawn once per seed; items then pick from them by hash.
 
     Drawing them costs ~0.25 s (faker's import and locale), paid by a server's first sync: they
     are kept between runs (made_once), named by the seed and by the faker installed."""
-    drawn = made_once.load(f"vocabulary-{seed}-{_faker_stamp()}.json", lambda: asdict(draw_vocabulary(seed)))
+    drawn = made_once.load(
+        f"vocabulary-{VOCABULARY_FORMAT}-{seed}-{_faker_stamp()}.json", lambda: asdict(draw_vocabulary(seed)), _whole,
+        kin="vocabulary-", most=KEPT_VOCABULARIES,
+    )
     return Vocabulary(**{pool: tuple(values) for pool, values in drawn.items()})
+
+
+def _whole(kept: Any) -> bool:
+    """A kept vocabulary has every pool, each a list of strings (else it is drawn again)."""
+    return (
+        isinstance(kept, dict) and kept.keys() == {f.name for f in fields(Vocabulary)}
+        and all(isinstance(v, list) and v and all(isinstance(s, str) for s in v) for v in kept.values())
+    )
 
 
 def _faker_stamp() -> str:
