@@ -20,6 +20,8 @@ BEARER = [("authorization", "Bearer x.y.z")]  # openapi-core reads the security 
 
 _SERVE = r"""
 import asyncio, json, sys
+from paragon_emulator.cli import build_parser
+build_parser()  # every command's parser, as `paragon-emulator serve` builds them
 from paragon_emulator.app import create_app
 from paragon_emulator.settings import Settings
 from paragon_emulator.tokens import mint
@@ -43,7 +45,8 @@ async def call(method, path, query=b"", body=b""):
     await app(scope, receive, send)
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
-WATCHED = ("openapi_core", "werkzeug", "httpx", "faker", "fpdf", "docx", "openpyxl", "pptx", "PIL", "yaml", "hypothesis")
+WATCHED = ("openapi_core", "werkzeug", "httpx", "faker", "fpdf", "docx", "openpyxl", "pptx", "PIL", "yaml", "hypothesis",
+           "http.server", "paragon_emulator.nango.http")
 seen = []
 for method, path, query, body in json.loads(sys.argv[1]):
     status, answer = asyncio.run(call(method, path, query.encode(), body.encode()))
@@ -66,6 +69,13 @@ def test_listing_syncs_first_needs_none_of_the_heavy_libraries():
     assert first["status"] == 200 and first["body"] == {"data": []}, first
     assert second["status"] == 404, second
     assert first["loaded"] == [] and second["loaded"] == []
+
+
+def test_the_nango_front_end_is_built_by_its_first_request():
+    first, nango = _serve(("GET", "/api/syncs", "", ""), ("GET", "/nango/connections", "", ""))
+    assert first["loaded"] == []
+    assert nango["status"] == 401 and nango["body"]["error"]["code"] == "invalid_secret_key_format", nango  # a Paragon token is no Nango key
+    assert "paragon_emulator.nango.http" in nango["loaded"]
 
 
 def test_a_request_that_needs_openapi_core_gets_it_and_the_same_answer():
