@@ -63,12 +63,14 @@ def _run(argv: list[str] | None) -> int:
     # Importing makes long-lived objects (modules, classes) and almost no garbage, yet the cyclic
     # collector walks them again each time they have grown by a quarter (~35 ms of serve's
     # start). Off while the commands' modules are imported (cli/serve.py freezes them).
+    collecting = gc.isenabled()
     gc.disable()
     try:
         parser = build_parser(only_serve=(sys.argv[1:] if argv is None else argv)[:1] == ["serve"])
         args = parser.parse_args(argv)
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
     if getattr(args, "run", None) is None:
         parser.print_help()
         return 0

@@ -26,6 +26,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    collecting = gc.isenabled()
     gc.disable()  # as the parser's were (cli/__init__.py): modules make no garbage to speak of
     import uvicorn
 
@@ -36,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     # The modules live as long as the process: out of the collector's sight from now on, so the
     # collections of start-up (a restored state file can be large) walk only what it makes.
     gc.freeze()
-    gc.enable()
+    if collecting:
+        gc.enable()
 
     settings = load_settings(**given_settings(args))
     try:
