@@ -14,10 +14,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 from contextlib import contextmanager
 
-import httpx
+if TYPE_CHECKING:
+    # Imported where used: the bare baseline server (_bare.py) imports this module for HOST, and
+    # httpx (~60 ms) at its start-up was a cost the bare app itself does not have.
+    import httpx
 
 HOST = "127.0.0.1"
 REPO = Path(__file__).resolve().parent.parent
@@ -142,6 +145,8 @@ def running_server(env: dict[str, str], name: str) -> Iterator[Server]:
 
 
 def client_for(server: Server, read_timeout: float = 120.0) -> httpx.Client:
+    import httpx
+
     return httpx.Client(
         base_url=server.base_url,
         trust_env=False,
@@ -167,6 +172,8 @@ def mint_token(client: httpx.Client, user: str, expires_in: int = 4 * 3600) -> s
 
 
 def advance(client: httpx.Client, seconds: float, timeout: float | None = None) -> dict[str, Any]:
+    import httpx
+
     kwargs: dict[str, Any] = {} if timeout is None else {"timeout": httpx.Timeout(timeout, connect=5.0)}
     return check(client.post("/_emulator/clock/advance", json={"seconds": seconds}, **kwargs))
 
@@ -221,6 +228,8 @@ class Process:
 
     def start(self, timeout: float = START_TIMEOUT_S, status: int | None = None) -> float:
         """Start it; returns seconds from spawn to the first answer (of `status`, if given)."""
+        import httpx
+
         started = time.perf_counter()
         self.proc = subprocess.Popen(
             self.command, env=self.env, cwd=REPO, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import AsyncIterator
+import threading
+from typing import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Mount, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .emulator import Emulator
 from .http import control, observe, permissions, records, syncs
@@ -44,6 +47,29 @@ async def _ticker(emulator: Emulator) -> None:
         await asyncio.sleep(emulator.tick())
 
 
+class BuiltOnFirstCall:
+    """An ASGI app made when it is first called: the Nango front end's modules and routes (~15 ms
+    of start-up) are built only by a server that gets a Nango request."""
+
+    def __init__(self, build: Callable[[], ASGIApp]):
+        self._build = build
+        self._app: ASGIApp | None = None
+        self._lock = threading.Lock()  # the plugin's server and in-process clients may share one app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = self._build()
+        await self._app(scope, receive, send)
+
+
+def _nango_router(emulator: Emulator) -> Router:
+    from .nango.http import routes  # the Nango-compatible front end (docs/nango.md)
+
+    return Router(routes=routes(emulator))
+
+
 def create_app(settings: Settings | Emulator | None = None) -> Starlette:
     emulator = settings if isinstance(settings, Emulator) else Emulator(settings)
 
@@ -61,9 +87,7 @@ def create_app(settings: Settings | Emulator | None = None) -> Starlette:
 
     mounted: list = []
     if emulator.settings.nango_prefix != "off":
-        from .nango.http import mount  # the Nango-compatible front end (docs/nango.md)
-
-        mounted.append(mount(emulator, emulator.settings.nango_prefix))
+        mounted.append(Mount(emulator.settings.nango_prefix, app=BuiltOnFirstCall(lambda: _nango_router(emulator))))
     app = Starlette(
         routes=routes(OPERATIONS, emulator) + ui_routes() + mounted,
         exception_handlers={404: _http_error, 405: _http_error},

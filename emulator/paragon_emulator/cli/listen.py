@@ -15,7 +15,6 @@ import signal
 import sys
 import threading
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .errors import CliError
@@ -57,6 +56,9 @@ class Listener:
     """The receiver: forwards each delivery and prints a line about it."""
 
     def __init__(self, args: argparse.Namespace):
+        # Here, not at the top: every command's parser is built at start-up, `serve` too.
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
         import httpx
 
         self.forward_to = _target(args.forward_to) if args.forward_to else None

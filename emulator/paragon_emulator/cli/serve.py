@@ -26,11 +26,19 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    collecting = gc.isenabled()
+    gc.disable()  # as the parser's were (cli/__init__.py): modules make no garbage to speak of
     import uvicorn
 
     from ..app import create_app
     from ..listening import listening_socket
     from ..observe import logs
+
+    # The modules live as long as the process: out of the collector's sight from now on, so the
+    # collections of start-up (a restored state file can be large) walk only what it makes.
+    gc.freeze()
+    if collecting:
+        gc.enable()
 
     settings = load_settings(**given_settings(args))
     try:

@@ -10,8 +10,6 @@ small states before every test almost never pays for them.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import os
 from functools import lru_cache
@@ -21,6 +19,9 @@ GROWTH_MIB = 6.0  # resident growth since the last release that makes a reset re
 
 @lru_cache(maxsize=1)
 def _malloc_trim():
+    import ctypes  # here: only a reset that released memory needs it, not start-up
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
         return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None

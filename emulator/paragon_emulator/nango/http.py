@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from ..domain.errors import DomainError
 from ..http.rendering import encode
@@ -328,7 +328,7 @@ async def _not_found(request: Request) -> Response:
     return error_response(NangoError(404, "not_found", f"No route {request.method} {request.url.path}"))
 
 
-def mount(emulator: "Emulator", prefix: str) -> Mount:
+def routes(emulator: "Emulator") -> list[Route]:
     by_path: dict[str, dict[str, Callable]] = {}
     for method, path, handler in OPERATIONS:
         by_path.setdefault(path, {})[method] = endpoint(emulator, method, path, handler)
@@ -340,9 +340,9 @@ def mount(emulator: "Emulator", prefix: str) -> Mount:
 
         return dispatch
 
-    routes = []
+    found = []
     for path, handlers in by_path.items():
-        routes.append(Route(path, dispatcher(handlers), methods=ALL_METHODS))
-        routes.append(Route(path + "/", dispatcher(handlers), methods=ALL_METHODS))
-    routes.append(Route("/{rest:path}", _not_found, methods=ALL_METHODS))
-    return Mount(prefix, routes=routes)
+        found.append(Route(path, dispatcher(handlers), methods=ALL_METHODS))
+        found.append(Route(path + "/", dispatcher(handlers), methods=ALL_METHODS))
+    found.append(Route("/{rest:path}", _not_found, methods=ALL_METHODS))
+    return found

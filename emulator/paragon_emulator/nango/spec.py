@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any
-
-from openapi_core import Config, OpenAPI
+from typing import TYPE_CHECKING, Any
 
 from ..spec import prebuilt, validation
-from ..spec.compiled import CompiledOperation
+
+if TYPE_CHECKING:
+    from openapi_core import OpenAPI
+
+    from ..spec.compiled import CompiledOperation
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -25,11 +27,15 @@ def spec_dict() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def openapi() -> OpenAPI:
+    from openapi_core import Config, OpenAPI  # when the Nango surface first validates (~300 ms to import)
+
     return OpenAPI.from_dict(spec_dict(), config=Config(spec_validator_cls=None))
 
 
 @lru_cache(maxsize=None)
 def compiled(method: str, path: str) -> CompiledOperation:
+    from ..spec.compiled import CompiledOperation
+
     return CompiledOperation(openapi(), spec_dict(), method, path)
 
 

@@ -3,6 +3,10 @@
 The spec is parsed once per process, and each operation's validation is built once, on its first
 request (compiled.py): the route already knows the operation, so the spec's paths are never
 searched and no schema validator is built per request.
+
+openapi-core (and werkzeug, which it brings) is imported only when an operation first needs it:
+importing it costs ~300 ms, more than the rest of start-up. An operation no request can fail
+(unchecked.py) is answered without it.
 """
 
 from __future__ import annotations
@@ -14,25 +18,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata, resources
 from collections.abc import Mapping
-from typing import Any, Iterable
-
-from openapi_core import Config, OpenAPI
-from openapi_core.datatypes import RequestParameters
-from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
-from openapi_core.validation.request.exceptions import (
-    InvalidParameter,
-    MissingRequiredParameter,
-    MissingRequiredRequestBody,
-    ParameterValidationError,
-    RequestBodyValidationError,
-    SecurityValidationError,
-)
-from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+from typing import TYPE_CHECKING, Any, Iterable
 
 from . import prebuilt
-from .compiled import TESTED_FROM, CompiledOperation, StockOperation
+from .unchecked import UncheckedOperation, unchecked
 from .violations import violation
+
+if TYPE_CHECKING:
+    from openapi_core import OpenAPI
+
+    from .compiled import CompiledOperation, StockOperation
 
 
 def parse_yaml(text: str) -> dict[str, Any]:
@@ -113,6 +108,8 @@ def api_operations() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def openapi() -> OpenAPI:
+    from openapi_core import Config, OpenAPI
+
     # The bundled spec is checked by openapi-spec-validator in the test suite; checking it again
     # at every start-up cost ~180 ms.
     return OpenAPI.from_dict(spec_dict(), config=Config(spec_validator_cls=None))
@@ -127,10 +124,25 @@ class CoreRequest:
     path_pattern: str
     body: bytes | None
     content_type: str
-    parameters: RequestParameters
+    query: list[tuple[str, str]]
+    headers: Mapping[str, str] | list[tuple[str, str]]
+    path_params: dict[str, str]
     host_url: str = "http://emulator"
     body_value: Any = None  # the body as validated, once validation has parsed it (see `parsed`)
     parsed: bool = False
+    _parameters: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def parameters(self) -> Any:
+        """openapi-core's RequestParameters, made when a validator of openapi-core first reads them."""
+        if self._parameters is None:
+            from openapi_core.datatypes import RequestParameters
+            from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+            # A case-insensitive mapping (Starlette's request.headers) is used as it is, not copied.
+            header = self.headers if isinstance(self.headers, Mapping) else Headers(self.headers)
+            self._parameters = RequestParameters(query=ImmutableMultiDict(self.query), header=header, path=dict(self.path_params))
+        return self._parameters
 
 
 @dataclass
@@ -151,10 +163,10 @@ def core_request(
     body: bytes,
     content_type: str,
 ) -> CoreRequest:
-    # A case-insensitive mapping (Starlette's request.headers) is used as it is, not copied.
-    header = headers if isinstance(headers, Mapping) else Headers(list(headers))
-    parameters = RequestParameters(query=ImmutableMultiDict(list(query)), header=header, path=dict(path_params))
-    return CoreRequest(method.lower(), path, path_pattern, body or None, content_type.lower(), parameters)
+    return CoreRequest(
+        method.lower(), path, path_pattern, body or None, content_type.lower(), list(query),
+        headers if isinstance(headers, Mapping) else list(headers), path_params,
+    )
 
 
 def _json_path(parts: Iterable[Any]) -> str:
@@ -164,7 +176,7 @@ def _json_path(parts: Iterable[Any]) -> str:
     return out
 
 
-def _schema_violations(location: str, base: str | None, error: InvalidSchemaValue) -> list[dict[str, str]]:
+def _schema_violations(location: str, base: str | None, error: Any) -> list[dict[str, str]]:
     found = []
     for schema_error in error.schema_errors:
         parts = list(schema_error.absolute_path)
@@ -193,6 +205,20 @@ def _schema_violations(location: str, base: str | None, error: InvalidSchemaValu
 
 def violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
     """Every openapi-core error as {location, path, rule, message}."""
+    errors = list(errors)
+    if not errors:
+        return []
+    from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+    from openapi_core.validation.request.exceptions import (
+        InvalidParameter,
+        MissingRequiredParameter,
+        MissingRequiredRequestBody,
+        ParameterValidationError,
+        RequestBodyValidationError,
+        SecurityValidationError,
+    )
+    from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+
     found: list[dict[str, str]] = []
     for error in errors:
         cause = error.__cause__
@@ -247,13 +273,24 @@ def _openapi_core_version() -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=None)
-def compiled(method: str, path_pattern: str) -> CompiledOperation | StockOperation:
-    """The operation at (method, path pattern), built on first use and kept.
+def compiled(method: str, path_pattern: str) -> CompiledOperation | StockOperation | UncheckedOperation:
+    """The operation at (method, path pattern), built on first use and kept: an operation no
+    request can fail needs no openapi-core (unchecked.py) until it is asked something it cannot
+    answer alone; any other is built on openapi-core (`built`)."""
+    if unchecked(spec_dict(), method, path_pattern):
+        return UncheckedOperation.of(spec_dict(), method, path_pattern, built)
+    return built(method, path_pattern)
+
+
+def built(method: str, path_pattern: str) -> CompiledOperation | StockOperation:
+    """The operation at (method, path pattern) on openapi-core.
 
     compiled.py uses openapi-core's internals as they are from TESTED_FROM on; with an older
     openapi-core (the dependency allows one), or if building fails, validation takes openapi-core's
     stock road: the same answers, at the old cost.
     """
+    from .compiled import TESTED_FROM, CompiledOperation, StockOperation
+
     if _openapi_core_version() >= TESTED_FROM:
         try:
             return CompiledOperation(openapi(), spec_dict(), method, path_pattern)
@@ -351,6 +388,11 @@ def validate_response(request: CoreRequest, response: CoreResponse) -> list[dict
 
 
 def response_violations(errors: Iterable[Exception]) -> list[dict[str, str]]:
+    errors = list(errors)
+    if not errors:
+        return []
+    from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+
     found = []
     for error in errors:
         cause = error.__cause__

@@ -19,15 +19,16 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
-
-import httpx
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..domain.clock import Clock, iso
 from ..domain.errors import NotFound
 from ..domain.events import DomainEvent
 from ..domain.tenants import Ledger, TenantState, Tenants
 from .signing import sign
+
+if TYPE_CHECKING:
+    import httpx  # imported where first needed (~60 ms): most servers never send a webhook
 
 PENDING, DELIVERING, DELIVERED, FAILED, NO_URL = "pending", "delivering", "delivered", "failed", "no_url"
 
@@ -71,6 +72,8 @@ def check_url(url: str) -> str | None:
     """Why a webhook URL cannot be posted to, or None: absolute http(s), a host, nothing unprintable."""
     if any(c.isspace() or not c.isprintable() for c in url):
         return f"the webhook URL {url!r} contains spaces or control characters"
+    import httpx
+
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError) as exc:
@@ -107,6 +110,8 @@ class Lane:
     """One endpoint's workers and connection pool, made when it is first sent to."""
 
     def __init__(self, url: str, timeout: float):
+        import httpx
+
         self.pool = ThreadPoolExecutor(max_workers=LANE_WORKERS, thread_name_prefix="webhook")
         # Loading the CA bundle costs ~15 ms, and a plain http:// receiver (most tests') never needs it.
         verify = httpx.URL(url).scheme == "https"
