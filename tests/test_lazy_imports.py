@@ -46,7 +46,7 @@ async def call(method, path, query=b"", body=b""):
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
 WATCHED = ("openapi_core", "werkzeug", "httpx", "faker", "fpdf", "docx", "openpyxl", "pptx", "PIL", "yaml", "hypothesis",
-           "http.server", "paragon_emulator.nango.http")
+           "http.server", "paragon_emulator.nango.http", "paragon_emulator.sources.content.docx")
 seen = []
 for method, path, query, body in json.loads(sys.argv[1]):
     status, answer = asyncio.run(call(method, path, query.encode(), body.encode()))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from . import docx, images, pdf, pptx, text, xlsx
 from .plan import Plan, title_of
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -26,12 +25,20 @@ GOOGLE_SLIDES = "application/vnd.google-apps.presentation"
 EXPORTS = {GOOGLE_DOC: DOCX, GOOGLE_SHEET: XLSX, GOOGLE_SLIDES: PPTX}
 
 # Formats the emulator builds (their size follows from their text); any other MIME type is text.
-BUILT: dict[str, Callable[[Plan], tuple[bytes, str]]] = {
-    DOCX: docx.write, XLSX: xlsx.write, PPTX: pptx.write, PDF: pdf.write, PNG: images.png, JPEG: images.jpeg,
-}
+BUILT = frozenset({DOCX, XLSX, PPTX, PDF, PNG, JPEG})
 IMAGES = frozenset({PNG, JPEG})
 
 __all__ = ["Plan", "title_of", "served_type", "built", "render", "digest", "EXPORTS", "BUILT", "IMAGES"]
+
+
+@lru_cache(maxsize=1)
+def _writers() -> tuple[dict[str, Callable[[Plan], tuple[bytes, str]]], Callable[[Plan], tuple[bytes, str]]]:
+    """(writer of each built format, the text writer): imported with the first file laid out, not
+    at start-up, which lays out none."""
+    from . import docx, images, pdf, pptx, text, xlsx
+
+    built = {DOCX: docx.write, XLSX: xlsx.write, PPTX: pptx.write, PDF: pdf.write, PNG: images.png, JPEG: images.jpeg}
+    return built, text.write
 
 
 def served_type(mime: str) -> str:
@@ -47,7 +54,8 @@ def built(mime: str) -> bool:
 @lru_cache(maxsize=64)
 def render(plan: Plan) -> tuple[bytes, str]:
     """The file's bytes and their MD5 (hex)."""
-    return BUILT.get(served_type(plan.mime), text.write)(plan)
+    writers, text_writer = _writers()
+    return writers.get(served_type(plan.mime), text_writer)(plan)
 
 
 @lru_cache(maxsize=16_384)
