@@ -35,6 +35,11 @@ CACHE = Path(os.environ.get("CONTAINER_CHECK_CACHE", "/var/tmp/container-check")
 IMAGE = "localhost/paragon-emulator:pytest"
 
 TOOL_TIMEOUT = 900  # seconds for build + run + health (a cold cache takes ~90 s)
+KEPT_IN_PACKAGE = (
+    "from pathlib import Path; import paragon_emulator as p; root = Path(p.__file__).parent; "
+    "print(*sorted(f.name for f in [*(root / 'spec' / '__pycache__').glob('openapi-*.json'), "
+    "*(root / '__pycache__').glob('vocabulary-*.json')]))"
+)
 PODMAN_TIMEOUT = 120  # seconds for any single podman command
 HEALTHY_WITHIN = 60  # seconds from `podman run` to a healthy emulator
 STOP_TIMEOUT = 20  # podman stop -t: seconds before SIGKILL follows SIGTERM
@@ -179,6 +184,9 @@ def test_image_builds_runs_and_serves_the_emulator() -> None:
             # Non-root, scenario files mounted, and the image's own HEALTHCHECK command passes.
             assert podman("exec", name, "id", "-u").stdout.strip() != "0"
             assert json.loads(podman("exec", name, "cat", "/scenarios/example.json").stdout) == {"scenario": "mounted"}
+            # What the build made once is in the package: both specs' JSON copies and seed 0's vocabulary.
+            kept = podman("exec", name, "/opt/venv/bin/python", "-c", KEPT_IN_PACKAGE).stdout.split()
+            assert sum(k.startswith("openapi-") for k in kept) == 2 and any("-0-" in k for k in kept if k.startswith("vocabulary-")), kept
             podman("healthcheck", "run", name)
 
             # SIGTERM (podman stop) shuts uvicorn down gracefully, long before SIGKILL would follow.
