@@ -372,7 +372,7 @@ _PROVEN_VALID_SIZE = 4096
 def validate_response(request: CoreRequest, response: CoreResponse) -> list[dict[str, str]]:
     key = (
         request.method, request.path_pattern, response.status_code, response.content_type,
-        tuple(response.headers.items()), hashlib.blake2b(response.data or b"", digest_size=16).digest(),
+        tuple(response.headers.items()), hashlib.sha1(response.data or b"").digest(),  # SHA-1: half BLAKE2b's time here
     )
     if key in _PROVEN_VALID:
         return []
