@@ -1,6 +1,6 @@
 """Shutting down in process: a stop asked for (SIGTERM's path: `Emulator.stop()`, then the app's
 lifespan ends) gives undelivered webhooks one more try within the grace period and logs what is
-left; a dispatcher that was replaced or closed sends nothing more.
+left; a closed emulator, or a state a reset forgot, sends nothing more.
 
 tests/cli/test_shutdown.py checks the same through a real process and SIGTERM; these run in
 process, so mutation testing (docs/mutation.md) sees them.
@@ -147,7 +147,8 @@ def nothing_more_arrives(receiver: Receiver, count: int, seconds: float = 1.0) -
         time.sleep(0.02)
 
 
-def test_after_a_full_reset_the_old_dispatcher_sends_nothing_more(auth, receiver):
+def test_after_a_full_reset_what_queued_behind_an_in_flight_delivery_is_never_sent(auth, receiver):
+    # The old state's tenants are dropped: the held delivery's answer moves no queue on.
     emulator = make_emulator(webhook_timeout_seconds=120)
     with TestClient(create_app(emulator)) as client:
         client.put("/_emulator/webhooks/config", json={"url": receiver.url})

@@ -322,6 +322,10 @@ NO_MATCH = "webhook-signature does not match"
         (REFERENCE["body"], {"webhook-timestamp": str(REFERENCE["timestamp"] + 1)}, REFERENCE["secret"], FOREVER, NO_MATCH),
         (REFERENCE["body"], {"webhook-signature": "v2," + REFERENCE["signature"][3:]}, REFERENCE["secret"], FOREVER, NO_MATCH),
         (REFERENCE["body"], {"webhook-signature": None}, REFERENCE["secret"], FOREVER, NO_MATCH),
+        # One comma parts a version from its signature: anything after a second one is not the signature.
+        (REFERENCE["body"], {"webhook-signature": REFERENCE["signature"] + ",extra"}, REFERENCE["secret"], FOREVER, NO_MATCH),
+        (REFERENCE["body"], {"webhook-signature": "v1,extra," + REFERENCE["signature"][3:]}, REFERENCE["secret"], FOREVER,
+         NO_MATCH),
         (REFERENCE["body"], {"x-paragon-signature": None}, REFERENCE["secret"], FOREVER, BAD_SIGNATURE),
         (REFERENCE["body"], {"webhook-id": None}, REFERENCE["secret"], FOREVER, NO_ID),
         (REFERENCE["body"], {"webhook-timestamp": "yesterday"}, REFERENCE["secret"], FOREVER, NO_ID),
@@ -329,7 +333,7 @@ NO_MATCH = "webhook-signature does not match"
         (REFERENCE["body"], {}, REFERENCE["secret"], 300,
          f"webhook-timestamp {REFERENCE['timestamp']} is more than 300 s from now"),  # too old for the default
     ],
-    ids=["body", "id", "timestamp", "version", "no-signature", "no-paragon-signature", "no-id", "bad-timestamp",
+    ids=["body", "id", "timestamp", "version", "no-signature", "comma-after", "comma-before", "no-paragon-signature", "no-id", "bad-timestamp",
          "secret", "stale"],
 )
 def test_verify_refuses_anything_changed_and_says_what(body, changes, secret, tolerance, reason):
@@ -347,6 +351,14 @@ def test_verify_takes_a_timestamp_five_minutes_old_by_default():
     stale = sign("evt_1", body, REFERENCE["secret"], timestamp=int(time.time()) - 360)
     with pytest.raises(InvalidSignature, match="is more than 300 s from now"):
         verify(body, stale, REFERENCE["secret"])
+
+
+def test_a_timestamp_exactly_the_tolerance_old_is_accepted_and_a_second_more_is_not(monkeypatch):
+    # The real clock never lands on the boundary: it is frozen for the two checks.
+    monkeypatch.setattr(time, "time", lambda: float(REFERENCE["timestamp"] + 300))
+    verify(REFERENCE["body"], reference_headers(), REFERENCE["secret"], tolerance_seconds=300)
+    with pytest.raises(InvalidSignature, match="is more than 299 s from now"):
+        verify(REFERENCE["body"], reference_headers(), REFERENCE["secret"], tolerance_seconds=299)
 
 
 def test_a_plain_string_secret_signs_with_its_utf8_bytes():
@@ -464,3 +476,20 @@ def test_redelivered_events_of_one_sync_go_out_one_after_the_other_and_keep_thei
         assert [e["event"] for e in receiver.events()] == ["sync_complete", "sync_errored"]
         assert [[a["number"] for a in d["attempts"]] for d in log(client)] == [[1, 2], [1, 2]]
         assert [[a.get("statusCode") for a in d["attempts"]] for d in log(client)] == [[500, 200], [500, 200]]
+
+
+def retry_delays(seed: int, auth, receiver) -> list[str]:
+    receiver.mode = "fail"
+    with make_client(seed=seed) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        for user in ("ann", "ben", "cat"):
+            client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth(user))
+        advance(client, 3)
+        wait_for(lambda: [d["status"] for d in log(client)] == ["pending"] * 3, "three failures")
+        return sorted(d["nextAttemptAt"] for d in log(client))
+
+
+def test_the_retry_jitter_comes_from_the_seed(auth, receiver):
+    # Each delivery's jitter is drawn as its attempt settles (in whichever order the receiver
+    # answers), so the seed fixes the set of retry times, not which delivery gets which.
+    assert retry_delays(7, auth, receiver) == retry_delays(7, auth, receiver)
