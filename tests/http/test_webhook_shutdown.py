@@ -74,17 +74,24 @@ def test_a_stop_delivers_what_waits_once_the_receiver_is_back(auth, receiver, ca
 
 
 def test_a_stop_logs_in_event_order_what_is_still_undelivered_and_tries_each_only_once(auth, receiver, caplog):
-    emulator = make_emulator(webhook_retry_schedule=[3600, 3600])  # the grace try leaves one retry to wait
+    # The grace try leaves one retry to wait. A long grace period: the stop must not wait it out
+    # once nothing is in flight (a shutdown that did would hang this test for five minutes).
+    emulator = make_emulator(webhook_retry_schedule=[3600, 3600], webhook_shutdown_grace_seconds=300)
     with TestClient(create_app(emulator)) as client:
         ids = failed_once_each(client, emulator, auth, receiver)
+        timers = emulator.clock_state()["pendingTimers"]
         emulator.stop()
     assert receiver.attempts == 6 and receiver.received == []
+    # The try replaced each one's retry: one timer each still, the retry after the grace try.
+    assert emulator.clock_state()["pendingTimers"] == timers == 3
     assert statuses(emulator) == ["pending"] * 3 and attempts(emulator) == [2] * 3
     assert shutdown_lines(caplog) == [f"3 webhook deliveries were still undelivered at shutdown: {', '.join(ids)}"]
 
 
 def test_a_delivery_whose_grace_try_was_its_last_is_reported_too(auth, receiver, caplog):
-    emulator = make_emulator()  # one retry only: the grace period's try uses it and the event fails
+    # One retry only: the grace period's try uses it and the event fails (and the stop does not
+    # wait out the long grace period once nothing is in flight).
+    emulator = make_emulator(webhook_shutdown_grace_seconds=300)
     with TestClient(create_app(emulator)) as client:
         ids = failed_once_each(client, emulator, auth, receiver)
         emulator.stop()

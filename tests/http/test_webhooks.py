@@ -493,3 +493,24 @@ def test_the_retry_jitter_comes_from_the_seed(auth, receiver):
     # Each delivery's jitter is drawn as its attempt settles (in whichever order the receiver
     # answers), so the seed fixes the set of retry times, not which delivery gets which.
     assert retry_delays(7, auth, receiver) == retry_delays(7, auth, receiver)
+
+
+@pytest.mark.parametrize("url", ["http:///hooks", "http://", "https://", "ftp://example.com/hooks"])
+def test_a_webhook_url_without_a_host_or_not_http_is_refused_and_changes_nothing(url):
+    with make_client() as client:
+        before = client.get("/_emulator/webhooks/config").json()
+        refused = client.put("/_emulator/webhooks/config", json={"url": url})
+        assert refused.status_code == 400, refused.text
+        assert client.get("/_emulator/webhooks/config").json() == before
+    # The Python API, which no request schema guards, says why.
+    from paragon_emulator.domain.errors import InvalidInput
+    from paragon_emulator.emulator import Emulator
+
+    with pytest.raises(InvalidInput, match="must be an absolute http:// or https:// URL with a host"):
+        Emulator(make_settings()).configure_webhooks(url=url)
+
+
+def test_an_https_webhook_url_is_taken():
+    with make_client() as client:
+        taken = client.put("/_emulator/webhooks/config", json={"url": "https://hooks.example.com/paragon"})
+        assert taken.status_code == 200 and taken.json()["url"] == "https://hooks.example.com/paragon"
