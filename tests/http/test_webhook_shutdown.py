@@ -179,3 +179,21 @@ def test_a_closed_emulator_sends_no_retry(auth, receiver):
     emulator.advance(seconds=3600)  # the retry falls due on the closed emulator's clock
     nothing_more_arrives(receiver, 1)
     assert receiver.received == []
+
+
+def test_one_endpoint_takes_a_lanes_worth_of_deliveries_at_once_and_a_close_drops_what_queued_behind(auth, receiver):
+    from paragon_emulator.webhooks.delivery import LANE_WORKERS
+
+    users = [f"u{n}" for n in range(LANE_WORKERS + 2)]
+    emulator = make_emulator(webhook_timeout_seconds=120)
+    with TestClient(create_app(emulator)) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "hold"
+        for user in users:  # a sync each: one sync's events go one at a time, several syncs' at once
+            client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth(user))
+        advance(client, 3)
+        wait_for(lambda: receiver.attempts == LANE_WORKERS, "a lane's worth of deliveries held at once")
+    # Closed: the two sends queued behind the busy lane are dropped, never sent.
+    receiver.gate.set()
+    wait_for(lambda: len(receiver.received) == LANE_WORKERS, "the held deliveries to finish")
+    nothing_more_arrives(receiver, LANE_WORKERS)

@@ -514,3 +514,47 @@ def test_an_https_webhook_url_is_taken():
     with make_client() as client:
         taken = client.put("/_emulator/webhooks/config", json={"url": "https://hooks.example.com/paragon"})
         assert taken.status_code == 200 and taken.json()["url"] == "https://hooks.example.com/paragon"
+
+
+@pytest.fixture
+def untrusted_https_receiver(tmp_path):
+    """An https receiver on 127.0.0.1 whose certificate no CA signed (self-signed)."""
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    r = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    r.server.socket = context.wrap_socket(r.server.socket, server_side=True)
+    r.url = r.url.replace("http://", "https://")
+    yield r
+    r.close()
+
+
+def test_an_https_receiver_with_an_untrusted_certificate_is_not_delivered_to(auth, untrusted_https_receiver):
+    with make_client(webhook_retry_schedule=[]) as client:
+        client.put("/_emulator/webhooks/config", json={"url": untrusted_https_receiver.url})
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: log(client) and log(client)[0]["status"] == "failed", "the delivery to fail")
+        assert "CERTIFICATE_VERIFY_FAILED" in log(client)[0]["attempts"][0]["error"]
+        assert untrusted_https_receiver.received == []
