@@ -558,3 +558,17 @@ def test_an_https_receiver_with_an_untrusted_certificate_is_not_delivered_to(aut
         wait_for(lambda: log(client) and log(client)[0]["status"] == "failed", "the delivery to fail")
         assert "CERTIFICATE_VERIFY_FAILED" in log(client)[0]["attempts"][0]["error"]
         assert untrusted_https_receiver.received == []
+
+
+def test_an_event_kept_without_a_url_can_be_redelivered_once_there_is_one(auth, receiver):
+    with make_client() as client:
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        [kept] = log(client)
+        again = client.post(f"/_emulator/webhooks/events/{kept['id']}/redeliver")
+        assert again.status_code == 200 and again.json()["status"] == "no_url"  # still nowhere to send it
+        assert [d["status"] for d in log(client)] == ["no_url"]
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        assert client.post(f"/_emulator/webhooks/events/{kept['id']}/redeliver").status_code == 200
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "the redelivery")
+        assert [h["webhook-id"] for h, _ in receiver.received] == [kept["id"]]
