@@ -602,3 +602,17 @@ def test_the_answer_to_a_reset_tenants_delivery_is_not_logged(auth, receiver, ca
         while time.monotonic() < deadline:
             assert not [r for r in caplog.records if r.name == "paragon_emulator.webhooks"], "a dropped tenant's attempt was logged"
             time.sleep(0.02)
+
+
+@pytest.mark.parametrize("secret", ["whsec_c2VjcmV0*", "whsec_c2Vj cmV0", "whsec_c2VjcmV0!!"])
+def test_a_whsec_secret_with_characters_outside_base64_is_refused_not_skipped(secret):
+    with make_client() as client:
+        before = client.get("/_emulator/webhooks/config").json()
+        refused = client.put("/_emulator/webhooks/config", json={"secret": secret})
+        assert refused.status_code == 400, refused.text
+        assert client.get("/_emulator/webhooks/config").json() == before
+    from paragon_emulator.domain.errors import InvalidInput
+    from paragon_emulator.emulator import Emulator
+
+    with pytest.raises(InvalidInput, match="not valid base64"):
+        Emulator(make_settings()).configure_webhooks(secret=secret)
