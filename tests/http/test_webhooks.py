@@ -616,3 +616,25 @@ def test_a_whsec_secret_with_characters_outside_base64_is_refused_not_skipped(se
 
     with pytest.raises(InvalidInput, match="not valid base64"):
         Emulator(make_settings()).configure_webhooks(secret=secret)
+
+
+def test_each_retry_waits_its_base_delay_times_a_seeded_uniform_factor_between_four_fifths_and_six_fifths(auth, receiver):
+    """Against a reference: the seed's first draws, one per failed attempt, each scaling the base
+    delay to [0.8, 1.2) of it (which attempt gets which draw is the order they settle in)."""
+    import random
+
+    seed, base, users = 11, 100, ("ann", "ben", "cat", "dan", "eve")
+    draws = random.Random(seed)
+    expected = sorted(base * (0.8 + 0.4 * draws.random()) for _ in users)
+    receiver.mode = "fail"
+    with make_client(seed=seed, webhook_retry_schedule=[base]) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        for user in users:
+            client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth(user))
+        advance(client, 3)
+        wait_for(lambda: [d["status"] for d in log(client)] == ["pending"] * len(users), "every first failure")
+        waits = sorted(
+            (datetime.fromisoformat(d["nextAttemptAt"][:-1]) - datetime.fromisoformat(d["attempts"][-1]["at"][:-1])).total_seconds()
+            for d in log(client)
+        )
+    assert waits == pytest.approx(expected, abs=0.002)  # timestamps are kept to the millisecond
