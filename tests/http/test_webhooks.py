@@ -638,3 +638,31 @@ def test_each_retry_waits_its_base_delay_times_a_seeded_uniform_factor_between_f
             for d in log(client)
         )
     assert waits == pytest.approx(expected, abs=0.002)  # timestamps are kept to the millisecond
+
+
+def test_proxy_settings_in_the_environment_do_not_divert_webhooks(auth, receiver, refusing_url, monkeypatch):
+    # A CI machine's proxy would refuse (or never reach) a receiver on 127.0.0.1.
+    proxy = refusing_url.rsplit("/", 1)[0]
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(name, proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with make_client() as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: log(client)[0]["status"] != "delivering", "the delivery")
+        assert log(client)[0]["status"] == "delivered", log(client)[0]["attempts"]
+
+
+def test_a_receiver_slower_than_the_http_clients_default_five_seconds_is_waited_for(auth, receiver):
+    with make_client(webhook_timeout_seconds=30) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "hold"
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: receiver.attempts == 1, "the delivery to be held")
+        time.sleep(5.5)  # past httpx's default timeout: only the configured 30 s may apply
+        receiver.gate.set()
+        wait_for(lambda: log(client)[0]["status"] != "delivering", "the answer")
+        assert log(client)[0]["status"] == "delivered", log(client)[0]["attempts"]
