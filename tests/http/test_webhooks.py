@@ -480,23 +480,6 @@ def test_redelivered_events_of_one_sync_go_out_one_after_the_other_and_keep_thei
         assert [[a.get("statusCode") for a in d["attempts"]] for d in log(client)] == [[500, 200], [500, 200]]
 
 
-def retry_delays(seed: int, auth, receiver) -> list[str]:
-    receiver.mode = "fail"
-    with make_client(seed=seed) as client:
-        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
-        for user in ("ann", "ben", "cat"):
-            client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth(user))
-        advance(client, 3)
-        wait_for(lambda: [d["status"] for d in log(client)] == ["pending"] * 3, "three failures")
-        return sorted(d["nextAttemptAt"] for d in log(client))
-
-
-def test_the_retry_jitter_comes_from_the_seed(auth, receiver):
-    # Each delivery's jitter is drawn as its attempt settles (in whichever order the receiver
-    # answers), so the seed fixes the set of retry times, not which delivery gets which.
-    assert retry_delays(7, auth, receiver) == retry_delays(7, auth, receiver)
-
-
 @pytest.mark.parametrize("url", ["http:///hooks", "http://", "https://", "ftp://example.com/hooks"])
 def test_a_webhook_url_without_a_host_or_not_http_is_refused_and_changes_nothing(url):
     with make_client() as client:
