@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import socket
 import threading
 import time
@@ -213,7 +214,8 @@ def test_refused_connections_and_timeouts_are_retried(auth, receiver, refusing_u
         sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth()).json()
         advance(client, 3)
         wait_for(lambda: log(client)[0]["status"] == "pending" and log(client)[0]["attempts"], "a refused attempt")
-        assert "Connect" in log(client)[0]["attempts"][0]["error"]
+        refused = log(client)[0]["attempts"][0]["error"]
+        assert refused.startswith("ConnectError: ") and refused != "ConnectError: "  # the type and what it said
         receiver.mode = "stall"  # answers only once the test is over: the 0.5 s timeout always comes first
         client.put("/_emulator/webhooks/config", json={"url": receiver.url})
         advance(client, 15)
@@ -322,6 +324,10 @@ NO_MATCH = "webhook-signature does not match"
         (REFERENCE["body"], {"webhook-timestamp": str(REFERENCE["timestamp"] + 1)}, REFERENCE["secret"], FOREVER, NO_MATCH),
         (REFERENCE["body"], {"webhook-signature": "v2," + REFERENCE["signature"][3:]}, REFERENCE["secret"], FOREVER, NO_MATCH),
         (REFERENCE["body"], {"webhook-signature": None}, REFERENCE["secret"], FOREVER, NO_MATCH),
+        # One comma parts a version from its signature: anything after a second one is not the signature.
+        (REFERENCE["body"], {"webhook-signature": REFERENCE["signature"] + ",extra"}, REFERENCE["secret"], FOREVER, NO_MATCH),
+        (REFERENCE["body"], {"webhook-signature": "v1,extra," + REFERENCE["signature"][3:]}, REFERENCE["secret"], FOREVER,
+         NO_MATCH),
         (REFERENCE["body"], {"x-paragon-signature": None}, REFERENCE["secret"], FOREVER, BAD_SIGNATURE),
         (REFERENCE["body"], {"webhook-id": None}, REFERENCE["secret"], FOREVER, NO_ID),
         (REFERENCE["body"], {"webhook-timestamp": "yesterday"}, REFERENCE["secret"], FOREVER, NO_ID),
@@ -329,7 +335,7 @@ NO_MATCH = "webhook-signature does not match"
         (REFERENCE["body"], {}, REFERENCE["secret"], 300,
          f"webhook-timestamp {REFERENCE['timestamp']} is more than 300 s from now"),  # too old for the default
     ],
-    ids=["body", "id", "timestamp", "version", "no-signature", "no-paragon-signature", "no-id", "bad-timestamp",
+    ids=["body", "id", "timestamp", "version", "no-signature", "comma-after", "comma-before", "no-paragon-signature", "no-id", "bad-timestamp",
          "secret", "stale"],
 )
 def test_verify_refuses_anything_changed_and_says_what(body, changes, secret, tolerance, reason):
@@ -347,6 +353,14 @@ def test_verify_takes_a_timestamp_five_minutes_old_by_default():
     stale = sign("evt_1", body, REFERENCE["secret"], timestamp=int(time.time()) - 360)
     with pytest.raises(InvalidSignature, match="is more than 300 s from now"):
         verify(body, stale, REFERENCE["secret"])
+
+
+def test_a_timestamp_exactly_the_tolerance_old_is_accepted_and_a_second_more_is_not(monkeypatch):
+    # The real clock never lands on the boundary: it is frozen for the two checks.
+    monkeypatch.setattr(time, "time", lambda: float(REFERENCE["timestamp"] + 300))
+    verify(REFERENCE["body"], reference_headers(), REFERENCE["secret"], tolerance_seconds=300)
+    with pytest.raises(InvalidSignature, match="is more than 299 s from now"):
+        verify(REFERENCE["body"], reference_headers(), REFERENCE["secret"], tolerance_seconds=299)
 
 
 def test_a_plain_string_secret_signs_with_its_utf8_bytes():
@@ -464,3 +478,174 @@ def test_redelivered_events_of_one_sync_go_out_one_after_the_other_and_keep_thei
         assert [e["event"] for e in receiver.events()] == ["sync_complete", "sync_errored"]
         assert [[a["number"] for a in d["attempts"]] for d in log(client)] == [[1, 2], [1, 2]]
         assert [[a.get("statusCode") for a in d["attempts"]] for d in log(client)] == [[500, 200], [500, 200]]
+
+
+@pytest.mark.parametrize("url", ["http:///hooks", "http://", "https://", "ftp://example.com/hooks"])
+def test_a_webhook_url_without_a_host_or_not_http_is_refused_and_changes_nothing(url):
+    with make_client() as client:
+        before = client.get("/_emulator/webhooks/config").json()
+        refused = client.put("/_emulator/webhooks/config", json={"url": url})
+        assert refused.status_code == 400, refused.text
+        assert client.get("/_emulator/webhooks/config").json() == before
+    # The Python API, which no request schema guards, says why.
+    from paragon_emulator.domain.errors import InvalidInput
+    from paragon_emulator.emulator import Emulator
+
+    with pytest.raises(InvalidInput, match="must be an absolute http:// or https:// URL with a host"):
+        Emulator(make_settings()).configure_webhooks(url=url)
+
+
+def test_an_https_webhook_url_is_taken():
+    with make_client() as client:
+        taken = client.put("/_emulator/webhooks/config", json={"url": "https://hooks.example.com/paragon"})
+        assert taken.status_code == 200 and taken.json()["url"] == "https://hooks.example.com/paragon"
+
+
+@pytest.fixture
+def untrusted_https_receiver(tmp_path):
+    """An https receiver on 127.0.0.1 whose certificate no CA signed (self-signed)."""
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    r = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    r.server.socket = context.wrap_socket(r.server.socket, server_side=True)
+    r.url = r.url.replace("http://", "https://")
+    yield r
+    r.close()
+
+
+def test_an_https_receiver_with_an_untrusted_certificate_is_not_delivered_to(auth, untrusted_https_receiver):
+    with make_client(webhook_retry_schedule=[]) as client:
+        client.put("/_emulator/webhooks/config", json={"url": untrusted_https_receiver.url})
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: log(client) and log(client)[0]["status"] == "failed", "the delivery to fail")
+        assert "CERTIFICATE_VERIFY_FAILED" in log(client)[0]["attempts"][0]["error"]
+        assert untrusted_https_receiver.received == []
+
+
+def test_an_event_kept_without_a_url_can_be_redelivered_once_there_is_one(auth, receiver):
+    with make_client() as client:
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        [kept] = log(client)
+        again = client.post(f"/_emulator/webhooks/events/{kept['id']}/redeliver")
+        assert again.status_code == 200 and again.json()["status"] == "no_url"  # still nowhere to send it
+        assert [d["status"] for d in log(client)] == ["no_url"]
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        assert client.post(f"/_emulator/webhooks/events/{kept['id']}/redeliver").status_code == 200
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "the redelivery")
+        assert [h["webhook-id"] for h, _ in receiver.received] == [kept["id"]]
+
+
+def test_a_delivered_webhook_is_not_logged_as_a_failure(auth, receiver):
+    from tests.http.test_observe import events
+
+    with make_client() as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        sync = client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth()).json()
+        advance(client, 3)
+        wait_for(lambda: log(client)[0]["status"] == "delivered", "the delivery")
+        assert events(client, syncId=sync["id"], type="WEBHOOK_DELIVERY_FAILED") == []
+
+
+def test_the_answer_to_a_reset_tenants_delivery_is_not_logged(auth, receiver, caplog):
+    caplog.set_level(logging.INFO, "paragon_emulator.webhooks")
+    with make_client(webhook_timeout_seconds=60) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "hold"
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: receiver.attempts == 1, "the delivery to be held")
+        client.post("/_emulator/reset", json={"projectId": PROJECT, "userId": "alice"})
+        receiver.gate.set()
+        wait_for(lambda: len(receiver.received) == 1, "the held delivery to be answered")
+        deadline = time.monotonic() + 1.0  # the answer is settled within milliseconds; a slow machine only weakens this
+        while time.monotonic() < deadline:
+            assert not [r for r in caplog.records if r.name == "paragon_emulator.webhooks"], "a dropped tenant's attempt was logged"
+            time.sleep(0.02)
+
+
+@pytest.mark.parametrize("secret", ["whsec_c2VjcmV0*", "whsec_c2Vj cmV0", "whsec_c2VjcmV0!!"])
+def test_a_whsec_secret_with_characters_outside_base64_is_refused_not_skipped(secret):
+    with make_client() as client:
+        before = client.get("/_emulator/webhooks/config").json()
+        refused = client.put("/_emulator/webhooks/config", json={"secret": secret})
+        assert refused.status_code == 400, refused.text
+        assert client.get("/_emulator/webhooks/config").json() == before
+    from paragon_emulator.domain.errors import InvalidInput
+    from paragon_emulator.emulator import Emulator
+
+    with pytest.raises(InvalidInput, match="not valid base64"):
+        Emulator(make_settings()).configure_webhooks(secret=secret)
+
+
+def test_each_retry_waits_its_base_delay_times_a_seeded_uniform_factor_between_four_fifths_and_six_fifths(auth, receiver):
+    """Against a reference: the seed's first draws, one per failed attempt, each scaling the base
+    delay to [0.8, 1.2) of it (which attempt gets which draw is the order they settle in)."""
+    import random
+
+    seed, base, users = 11, 100, ("ann", "ben", "cat", "dan", "eve")
+    draws = random.Random(seed)
+    expected = sorted(base * (0.8 + 0.4 * draws.random()) for _ in users)
+    receiver.mode = "fail"
+    with make_client(seed=seed, webhook_retry_schedule=[base]) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        for user in users:
+            client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth(user))
+        advance(client, 3)
+        wait_for(lambda: [d["status"] for d in log(client)] == ["pending"] * len(users), "every first failure")
+        waits = sorted(
+            (datetime.fromisoformat(d["nextAttemptAt"][:-1]) - datetime.fromisoformat(d["attempts"][-1]["at"][:-1])).total_seconds()
+            for d in log(client)
+        )
+    assert waits == pytest.approx(expected, abs=0.002)  # timestamps are kept to the millisecond
+
+
+def test_proxy_settings_in_the_environment_do_not_divert_webhooks(auth, receiver, refusing_url, monkeypatch):
+    # A CI machine's proxy would refuse (or never reach) a receiver on 127.0.0.1.
+    proxy = refusing_url.rsplit("/", 1)[0]
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(name, proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with make_client() as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: log(client)[0]["status"] != "delivering", "the delivery")
+        assert log(client)[0]["status"] == "delivered", log(client)[0]["attempts"]
+
+
+def test_a_receiver_slower_than_the_http_clients_default_five_seconds_is_waited_for(auth, receiver):
+    with make_client(webhook_timeout_seconds=30) as client:
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "hold"
+        client.post("/api/syncs", json={"integration": "box", "pipeline": "files"}, headers=auth())
+        advance(client, 3)
+        wait_for(lambda: receiver.attempts == 1, "the delivery to be held")
+        time.sleep(5.5)  # past httpx's default timeout: only the configured 30 s may apply
+        receiver.gate.set()
+        wait_for(lambda: log(client)[0]["status"] != "delivering", "the answer")
+        assert log(client)[0]["status"] == "delivered", log(client)[0]["attempts"]

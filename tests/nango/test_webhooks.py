@@ -143,3 +143,34 @@ def test_a_crm_run_sends_one_webhook_for_its_model(setup, receiver):
     assert (payload["providerConfigKey"], payload["syncName"], payload["model"], payload["success"]) == ("hubspot", "deals", "Deal", True)
     written = nango.records("crm-1", "hubspot", model="Deal", modified_after=payload["modifiedAfter"], limit=1000).json()["records"]
     assert payload["responseResults"] == {"added": len(written), "updated": 0, "deleted": 0} and written
+
+
+def test_an_event_with_nowhere_to_go_still_waits_its_turn_behind_its_syncs_retry(receiver):
+    """An event made while neither the connection nor the project has a URL is settled as it is
+    made only when nothing of its sync waits before it; behind a retry it waits its turn, and a
+    URL set meanwhile takes it."""
+    settings = make_settings(webhook_retry_schedule=[3600])
+    with TestClient(create_app(settings)) as client:
+        nango = Nango(client, secret_keys(settings)[PROJECT])
+        nango.connect("conn-1", "alice")
+        override = {"provider_config_key": "google-drive"}
+        nango.ok("PATCH", "/connections/conn-1", params=override, json={"webhook_url_override": receiver.url})
+        receiver.mode = "fail"
+        nango.start()
+        advance(client, 5)
+
+        def statuses():
+            return [d["status"] for d in client.get("/_emulator/webhooks/events", params={"type": "nango_sync"}).json()["data"]]
+
+        wait_for(lambda: statuses() == ["pending", "pending"] and receiver.attempts == 1, "the first model's failure")
+        nango.ok("PATCH", "/connections/conn-1", params=override, json={"webhook_url_override": None})
+        client.post(UPSTREAM + "/items", json={"fields": {"name": "new.txt"}})
+        advance(client, 60)  # an incremental run: two more webhooks, with no URL of their own
+        assert statuses() == ["pending"] * 4
+        client.put("/_emulator/webhooks/config", json={"url": receiver.url})
+        receiver.mode = "ok"
+        advance(client, 3600 * 1.2 + 1)
+        wait_for(lambda: statuses() == ["delivered"] * 4, "all four delivered")
+        bodies = [json.loads(body) for _, body in nango_events(receiver)]
+        assert [(b["model"], b["syncType"]) for b in bodies] == [
+            ("Document", "INITIAL"), ("File", "INITIAL"), ("Document", "INCREMENTAL"), ("File", "INCREMENTAL")]
