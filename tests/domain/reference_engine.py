@@ -118,7 +118,7 @@ class StepByStepEngine:
             return
         error = fault.behaviour.error(sync, fault)
         self.stop(sync)
-        sync.fail(at, str(error["message"]), error.get("code"))
+        sync.fail(at, str(error["message"]))
         self.events.emit(SyncErrored(**error), at, sync)
 
     def _finish(self, sync: Sync, kind: str, at: datetime, records_seen: int) -> None:

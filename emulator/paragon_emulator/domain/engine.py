@@ -298,7 +298,7 @@ class SyncEngine:
         error = behaviour.error(sync, fault)
         self._disarm(sync)
         sync.plan = Plan()
-        sync.fail(at, str(error["message"]), error.get("code"))
+        sync.fail(at, str(error["message"]))  # the error's code goes out with sync_errored
         self.monitor.run_failed(sync, kind, at, error)
         self.events.emit(SyncErrored(**error), at, sync)
 

@@ -63,7 +63,6 @@ class Sync:
     frequency: str | None = None  # only when set explicitly (the API shows it only then)
     interval_seconds: float | None = None  # an interval outside Paragon's set (Nango's frequency override)
     reason: str | None = None
-    error_code: str | None = None
     rate_limit_backoff_ms: int | None = None
     initial_complete: bool = False
     last_synced_at: datetime | None = None
@@ -101,8 +100,8 @@ class Sync:
     def back_off(self, at: datetime, backoff_ms: int) -> None:
         self._move(Status.RATE_LIMITED, at, backoff_ms=backoff_ms)
 
-    def fail(self, at: datetime, reason: str, error_code: object = None) -> None:
-        self._move(Status.ERRORED, at, reason=reason, error_code=error_code)
+    def fail(self, at: datetime, reason: str) -> None:
+        self._move(Status.ERRORED, at, reason=reason)
 
     def disable(self, at: datetime) -> None:
         self._move(Status.DISABLED, at)
@@ -112,10 +111,9 @@ class Sync:
         self._move(Status.IDLE if self.initial_complete else Status.ACTIVE, at)
 
     def _move(
-        self, to: Status, at: datetime, reason: str | None = None, backoff_ms: int | None = None,
-        error_code: object = None,
+        self, to: Status, at: datetime, reason: str | None = None, backoff_ms: int | None = None
     ) -> None:
-        """Become `to`, or refuse with IllegalTransition; the reason, error code and back-off go with the status."""
+        """Become `to`, or refuse with IllegalTransition; the reason and back-off go with the status."""
         if to not in TRANSITIONS[self.status]:
             raise IllegalTransition(
                 "status",
@@ -128,7 +126,6 @@ class Sync:
             raise ValueError("a RATE_LIMITED sync needs a back-off")
         before, self.status = self.status, to
         self.reason = reason if to == Status.ERRORED else None
-        self.error_code = str(error_code) if to == Status.ERRORED and error_code is not None else None
         self.rate_limit_backoff_ms = backoff_ms if to == Status.RATE_LIMITED else None
         self.updated_at = at
         if self.monitor is not None:
