@@ -46,10 +46,11 @@ RUN /opt/venv/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels . \
  && /opt/venv/bin/pip install --no-cache-dir --no-deps /tmp/wheels/*.whl \
  && /opt/venv/bin/python -c "from paragon_emulator.spec.validation import spec_dict; from paragon_emulator.nango import spec; \
 from paragon_emulator.sources.base import vocabulary; spec_dict(); spec.spec_dict(); vocabulary(0)"
-# (That last command writes into the package the JSON copies of the two specs, spec/__pycache__/,
-# so the server never parses YAML (spec/prebuilt.py), and the default seed's faker vocabulary, so
-# the first sync does not draw it (made_once.py). tests/container checks they are there. The requirements above bring uvicorn's
-# fast stack, httptools and uvloop, and orjson: the image serves as `serve` does on a developer's machine.)
+# (That last command writes into the package's __pycache__/ the JSON copies of the two specs, so
+# the server never parses YAML (spec/prebuilt.py), and the default seed's faker vocabulary, so
+# the first sync does not draw it (both kept by made_once.py); tests/container checks they are
+# there. The requirements above bring uvicorn's fast stack, httptools and uvloop, and orjson: the
+# image serves as `serve` does on a developer's machine.)
 # pip (and setuptools/wheel where the venv has them) are not needed at run time.
 RUN /opt/venv/bin/python -m pip uninstall --yes pip setuptools wheel
 

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from paragon_emulator import made_once
 from paragon_emulator.spec import prebuilt, validation
 
 
 @pytest.fixture
 def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     places = [tmp_path / "package", tmp_path / "user"]
-    monkeypatch.setattr(prebuilt, "_folders", lambda: places)
+    monkeypatch.setattr(made_once, "_folders", lambda: places)
     return places
 
 
@@ -59,7 +60,7 @@ def test_a_broken_copy_is_not_read(folders: list[Path]) -> None:
 def test_no_writable_place_still_gives_the_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    monkeypatch.setattr(prebuilt, "_folders", lambda: [blocker / "cache"])  # under a file: cannot exist
+    monkeypatch.setattr(made_once, "_folders", lambda: [blocker / "cache"])  # under a file: cannot exist
     assert prebuilt.load(SPEC, Parser()) == yaml.safe_load(SPEC)
 
 

@@ -37,7 +37,7 @@ IMAGE = "localhost/paragon-emulator:pytest"
 TOOL_TIMEOUT = 900  # seconds for build + run + health (a cold cache takes ~90 s)
 KEPT_IN_PACKAGE = (
     "from pathlib import Path; import paragon_emulator as p; root = Path(p.__file__).parent; "
-    "print(*sorted(f.name for f in [*(root / 'spec' / '__pycache__').glob('openapi-*.json'), "
+    "print(*sorted(f.name for f in [*(root / '__pycache__').glob('openapi-*.json'), "
     "*(root / '__pycache__').glob('vocabulary-*.json')]))"
 )
 PODMAN_TIMEOUT = 120  # seconds for any single podman command
