@@ -30,6 +30,19 @@ _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def to_micros(at: datetime) -> int:
+    """The instant as microseconds since 1970 (UTC): how the compact stores keep one in an array."""
+    return (at - _UNIX_EPOCH) // _MICROSECOND
+
+
+def from_micros(micros: int) -> datetime:
+    return _UNIX_EPOCH + micros * _MICROSECOND
+
+
 def iso(value: datetime) -> str:
     """2025-07-07T19:00:00.000Z, the form of the real service's timestamps."""
     return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

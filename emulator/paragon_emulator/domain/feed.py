@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Iterable
+
+from .clock import from_micros, to_micros
 
 Entry = tuple[datetime, str, str, str, str, str]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 OPERATIONS = ("write", "delete")
 RELATIONS = ("owner", "editor", "viewer", "parent", "member")
 TYPES = ("file", "folder", "group")
@@ -55,14 +55,14 @@ class ChangeFeed:
         last = self._last
         if last is not None and last[0] is at:  # a run writes many entries at one instant
             return last[1]
-        micros = (at - _EPOCH) // _MICROSECOND
+        micros = to_micros(at)
         self._last = (at, micros)
         return micros
 
     def __getitem__(self, position: int) -> Entry:
         code = self._codes[position]
         return (
-            _EPOCH + self._micros[position] * _MICROSECOND,
+            from_micros(self._micros[position]),
             OPERATIONS[code >> 5],
             self._subject_names[self._subjects[position]],
             RELATIONS[(code >> 2) & 7],
@@ -75,4 +75,4 @@ class ChangeFeed:
 
     def first_at_or_after(self, start: datetime) -> int:
         """The position of the first entry written at or after `start` (entries are in time order)."""
-        return bisect_left(self._micros, (start - _EPOCH) // _MICROSECOND)
+        return bisect_left(self._micros, to_micros(start))

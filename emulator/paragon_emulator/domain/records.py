@@ -14,9 +14,10 @@ import binascii
 import itertools
 from array import array
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
+from .clock import from_micros, to_micros
 from .errors import InvalidInput, RecordNotFound
 
 CREATED, UPDATED, DELETED = "created", "updated", "deleted"
@@ -41,8 +42,6 @@ def decode_cursor(cursor: str) -> int:
 
 
 _tokens = itertools.count(1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 class StoredRecord:
@@ -67,7 +66,7 @@ class StoredRecord:
 
     @property
     def synced_at(self) -> datetime:
-        return _EPOCH + self._store._synced[self._slot] * _MICROSECOND
+        return from_micros(self._store._synced[self._slot])
 
     @property
     def version(self) -> int:
@@ -76,7 +75,7 @@ class StoredRecord:
     @property
     def first_seen(self) -> datetime:
         """When it was first stored (the Nango feed's first_seen_at)."""
-        return _EPOCH + self._store._first_seen[self._slot] * _MICROSECOND
+        return from_micros(self._store._first_seen[self._slot])
 
     @property
     def data(self) -> dict[str, Any] | None:
@@ -192,7 +191,7 @@ class RecordStore:
         else:
             self._mark(seq, 1)
         self._seq[slot] = seq
-        self._synced[slot] = (at - _EPOCH) // _MICROSECOND
+        self._synced[slot] = to_micros(at)
 
     def upsert(
         self, record_id: str, external_id: str, version: int, at: datetime, data: Data | None = None,
@@ -209,7 +208,7 @@ class RecordStore:
             self._ids.append(record_id)
             for column in (self._seq, self._version, self._synced):
                 column.append(0)
-            self._first_seen.append((at - _EPOCH) // _MICROSECOND)
+            self._first_seen.append(to_micros(at))
             self._index.append(-1)
             self._deleted.append(0)
             self._count += 1
@@ -277,7 +276,7 @@ class RecordStore:
 
     def written_since(self, at: datetime) -> list[StoredRecord]:
         """The records last written at or after `at` (what one run changed), newest first."""
-        since = (at - _EPOCH) // _MICROSECOND
+        since = to_micros(at)
         found = []
         at_seq, synced = self._at_seq, self._synced
         for seq in range(len(at_seq) - 1, 0, -1):
@@ -324,7 +323,7 @@ class RecordStore:
         if slots:
             remaining = self._count - self._before(seqs[-1])
             next_cursor: str | None = encode_cursor(seqs[-1])
-            synced = _EPOCH + self._synced[slots[-1]] * _MICROSECOND
+            synced = from_micros(self._synced[slots[-1]])
             last_seen = int(synced.timestamp() * 1000)
         else:
             remaining = self._count - self._before(after)
