@@ -140,7 +140,7 @@ class FilesAccount(Account):
         parent = self.parent_index(index)
         return {
             "externalId": self.external_id(index),
-            "owner": self.owners[self.h("owner-of", index) % len(self.owners)],
+            "owner": self.generated_owner(index),
             "parentExternalId": self.external_id(parent) if parent is not None else None,
             "mimeType": self.generated_mime(index),
             "permissions": self.generated_permissions(index),
@@ -161,9 +161,12 @@ class FilesAccount(Account):
             "externalId": self.external_id(index),
             "createdAt": created,
             "updatedAt": max(created, self.when("updated", index)),
-            "owner": self.owners[self.h("owner-of", index) % len(self.owners)],
+            "owner": self.generated_owner(index),
             "parentExternalId": self.external_id(parent) if parent is not None else None,
         }
+
+    def generated_owner(self, index: int) -> str:
+        return self.owners[self.h("owner-of", index) % len(self.owners)]
 
     def generated_permissions(self, index: int) -> list[dict[str, Any]]:
         return generated_grants(self.h, self.directory, index, index < self.folders, index < TOP_LEVEL_FOLDERS)
