@@ -10,6 +10,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ..spec import prebuilt, validation
+from ..spec.refs import resolve
 
 if TYPE_CHECKING:
     from openapi_core import OpenAPI
@@ -43,16 +44,11 @@ def compiled(method: str, path: str) -> CompiledOperation:
 def query_names() -> dict[tuple[str, str], frozenset[str]]:
     """(METHOD, path) -> the query parameters it names: any other is a 400, as in Nango."""
     spec = spec_dict()
-    shared = spec["components"]["parameters"]
-
-    def resolve(p: dict[str, Any]) -> dict[str, Any]:
-        return shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
-
     found = {}
     for path, item in spec["paths"].items():
         for method in METHODS:
             if method in item:
-                params = [resolve(p) for p in item.get("parameters", []) + item[method].get("parameters", [])]
+                params = [resolve(spec, p) for p in item.get("parameters", []) + item[method].get("parameters", [])]
                 found[(method.upper(), path)] = frozenset(p["name"] for p in params if p["in"] == "query")
     return found
 

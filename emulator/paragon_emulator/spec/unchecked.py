@@ -14,25 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from .refs import resolve
+
 # Keys that describe a schema or a parameter without constraining its value.
 _SCHEMA_ANNOTATIONS = {"description", "example", "examples", "title", "externalDocs"}
 _PARAMETER_KEYS = {"name", "in", "required", "schema", "description", "example", "examples"}
 
 
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    ref = node.get("$ref") if isinstance(node, dict) else None
-    if not isinstance(ref, str) or not ref.startswith("#/"):
-        return node
-    target: Any = spec
-    for part in ref[2:].split("/"):
-        target = target[part.replace("~1", "/").replace("~0", "~")]
-    return _resolve(spec, target)
-
-
 def _accepts_any_value(spec: dict[str, Any], param: Any) -> bool:
     if not isinstance(param, dict) or set(param) - _PARAMETER_KEYS or param.get("in") not in ("query", "header", "path"):
         return False
-    schema = _resolve(spec, param.get("schema"))
+    schema = resolve(spec, param.get("schema"))
     if not isinstance(schema, dict) or schema.get("type") != "string":
         return False
     constraints = set(schema) - _SCHEMA_ANNOTATIONS - {"type"}
@@ -47,7 +39,7 @@ def unchecked(spec: dict[str, Any], method: str, path_pattern: str) -> bool:
     operation = item.get(method.lower()) if isinstance(item, dict) else None
     if not isinstance(operation, dict) or "requestBody" in operation:
         return False
-    params = [_resolve(spec, p) for p in item.get("parameters", []) + operation.get("parameters", [])]
+    params = [resolve(spec, p) for p in item.get("parameters", []) + operation.get("parameters", [])]
     return all(_accepts_any_value(spec, p) for p in params)
 
 
@@ -64,7 +56,7 @@ class UncheckedOperation:
     def of(cls, spec: dict[str, Any], method: str, path_pattern: str, built: Callable[[str, str], Any]) -> UncheckedOperation:
         item = spec["paths"][path_pattern]
         raw = item.get("parameters", []) + item[method.lower()].get("parameters", [])
-        return cls(method, path_pattern, built, [_resolve(spec, p) for p in raw])
+        return cls(method, path_pattern, built, [resolve(spec, p) for p in raw])
 
     @property
     def built(self) -> Any:

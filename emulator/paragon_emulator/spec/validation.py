@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Iterable
 
 from . import prebuilt
+from .refs import resolve
 from .unchecked import UncheckedOperation, unchecked
 from .violations import violation
 
@@ -51,17 +52,12 @@ def spec_json() -> bytes:
 def operation_info() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
     """(METHOD, path) -> (operationId, names of its query parameters), from the spec."""
     spec = spec_dict()
-    parameters = spec.get("components", {}).get("parameters", {})
-
-    def resolve(p: dict[str, Any]) -> dict[str, Any]:
-        return parameters[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
-
     info = {}
     for path, item in spec["paths"].items():
-        shared = [resolve(p) for p in item.get("parameters", [])]
+        shared = [resolve(spec, p) for p in item.get("parameters", [])]
         for method, op in item.items():
             if method in ("get", "post", "put", "patch", "delete"):
-                names = {p["name"] for p in shared + [resolve(p) for p in op.get("parameters", [])] if p["in"] == "query"}
+                names = {p["name"] for p in shared + [resolve(spec, p) for p in op.get("parameters", [])] if p["in"] == "query"}
                 info[(method.upper(), path)] = (op["operationId"], frozenset(names))
     return info
 
@@ -70,20 +66,15 @@ def operation_info() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
 def numeric_parameters() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
     """(method, path) -> the (location, name) of its query and path parameters typed integer or number."""
     spec = spec_dict()
-    components = spec.get("components", {})
-
-    def resolve(node: dict[str, Any], kind: str) -> dict[str, Any]:
-        return components[kind][node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
-
     found: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
     for path, item in spec["paths"].items():
         for method, op in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            params = [resolve(p, "parameters") for p in item.get("parameters", []) + op.get("parameters", [])]
+            params = [resolve(spec, p) for p in item.get("parameters", []) + op.get("parameters", [])]
             numeric = tuple(
                 (p["in"], p["name"]) for p in params
-                if p["in"] in ("query", "path") and resolve(p.get("schema", {}), "schemas").get("type") in ("integer", "number")
+                if p["in"] in ("query", "path") and resolve(spec, p.get("schema", {})).get("type") in ("integer", "number")
             )
             if numeric:
                 found[(method, path)] = numeric
